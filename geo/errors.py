@@ -1,0 +1,27 @@
+"""One root error; each subclass also inherits the builtin a caller would expect to catch."""
+
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Root of every error Crisis Map raises on purpose."""
+
+
+class ArticleError(GeoError, ValueError):
+    """An input file or record could not be read as an article."""
+
+
+class ConfigError(GeoError, ValueError):
+    """A configuration value is invalid."""
+
+
+class GazetteerError(GeoError, LookupError):
+    """The gazetteer data is missing or malformed."""
+
+
+class GeocoderError(GeoError, RuntimeError):
+    """The online geocoder failed (timeout, HTTP error, bad reply)."""
+
+
+class GoldFileError(GeoError, ValueError):
+    """A gold (evaluation) file is malformed."""
