@@ -1,0 +1,19 @@
+"""Great-circle distance: the one formula every stage uses."""
+
+from __future__ import annotations
+
+import math
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance in km on the mean Earth radius (IUGG).
+
+    >>> round(distance_km(50.45, 30.52, 46.48, 30.74))  # Kyiv -> Odesa
+    442
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

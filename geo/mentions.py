@@ -1,0 +1,271 @@
+"""Finding place mentions in text: gazetteer n-gram matching plus capitalisation and context cues.
+
+Matching works on word tokens: at each capitalised token the longest run of up to
+`Gazetteer.max_name_tokens` tokens whose normalised text is a gazetteer name wins (a dictionary lookup
+per n-gram, so word boundaries hold by construction and offsets are exact). Each match then passes the
+named policies below, which reject words that only look like places. Unknown capitalised words after a
+locative cue ("in", "near", "the village of") are kept as mentions too, so the resolver can try fuzzy
+matching and, failing that, report them as unresolved.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from wordfreq import zipf_frequency
+
+from geo.gazetteer import Gazetteer
+from geo.models import Mention
+from geo.text import normalise
+
+VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "vocab" / "recognition.toml"
+
+# A word: letters, with inner apostrophes (Yel'nya, but not the possessive 's) and hyphens; or an
+# abbreviation with dots (U.S., U.K.).
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+|-[^\W\d_]+)*")
+_SENTENCE_OPENERS = set(".!?:;\"“‘'(\n—–-|•*#>")
+COMMON_WORD_ZIPF = 4.0
+SURNAME_MAX_ZIPF = 5.0
+PROMINENT_POPULATION = 500_000
+UNKNOWN_NAME_MAX_TOKENS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Recognition word lists (normalised), read from data/vocab/recognition.toml."""
+
+    not_places: frozenset[str]
+    person_titles: frozenset[str]
+    organisation_suffixes: frozenset[str]
+    place_type_words: frozenset[str]
+    locative_cues: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Vocabulary(**{key: frozenset(normalise(w) for w in table[key]) for key in (
+        "not_places", "person_titles", "organisation_suffixes", "place_type_words", "locative_cues")})
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    capitalised: bool
+    sentence_initial: bool
+
+
+def tokenise(text: str) -> list[_Token]:
+    """Word tokens with offsets, each marked capitalised and sentence-initial (or in a headline line).
+
+    >>> [t.text for t in tokenise("Russia's troops near Yel'nya, U.S. says")]
+    ['Russia', 'troops', 'near', "Yel'nya", 'U.S.', 'says']
+    """
+    raw = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    headline_lines = _headline_line_starts(text, raw)
+    tokens = []
+    for start, end, word in raw:
+        before = text[:start].rstrip(" \t")
+        initial = not before or before[-1] in _SENTENCE_OPENERS
+        line_start = text.rfind("\n", 0, start) + 1
+        tokens.append(_Token(start, end, word, word[0].isupper(), initial or line_start in headline_lines))
+    return tokens
+
+
+def _headline_line_starts(text: str, raw: list[tuple[int, int, str]]) -> set[int]:
+    """Lines written in Title Case or CAPITALS, where capitalisation says nothing about names."""
+    per_line: dict[int, list[str]] = {}
+    for start, _end, word in raw:
+        per_line.setdefault(text.rfind("\n", 0, start) + 1, []).append(word)
+    headlines = set()
+    for line_start, words in per_line.items():
+        long_words = [w for w in words if len(w) >= 4]
+        if len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words):
+            headlines.add(line_start)
+    return headlines
+
+
+def find_mentions(text: str, gazetteer: Gazetteer, vocabulary: Vocabulary | None = None) -> list[Mention]:
+    """Place mentions in text, in order, never overlapping (the longest name wins).
+
+    >>> from geo.gazetteer import Gazetteer, _example_row
+    >>> g = Gazetteer.from_rows([_example_row()])
+    >>> [m.surface for m in find_mentions("Troops massed near Yel'nya in May.", g)]
+    ["Yel'nya"]
+    """
+    vocab = vocabulary or load_vocabulary()
+    tokens = tokenise(text)
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        if not tokens[i].capitalised:
+            i += 1
+            continue
+        end, verdict, end_char = _longest_name(text, tokens, i, gazetteer, vocab)
+        if verdict == "place" and _accept_place(text, tokens, i, end, gazetteer, vocab):
+            mentions.append(_mention(text, tokens[i].start, end_char))
+        elif verdict == "unknown":
+            end = _unknown_name_end(text, tokens, i, gazetteer, vocab)
+            if end is not None:
+                mentions.append(_mention(text, tokens[i].start, tokens[end].end))
+            else:
+                end = i
+        i = end + 1
+    return mentions
+
+
+def _mention(text: str, start: int, end: int) -> Mention:
+    return Mention(start, end, text[start:end])
+
+
+def _same_line(text: str, tokens: list[_Token], i: int, j: int) -> bool:
+    return "\n" not in text[tokens[i].start:tokens[j].end]
+
+
+def _longest_name(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
+                  vocab: Vocabulary) -> tuple[int, str, int]:
+    """(last token index, verdict, end offset) for the longest known name starting at token i.
+
+    verdict: "place" (a gazetteer name), "blocked" (a not-place word or phrase) or "unknown".
+    An abbreviation known with its dot ("Ind.", "W.Va.") ends after the dot.
+    """
+    last = min(len(tokens), i + gazetteer.max_name_tokens) - 1
+    for j in range(last, i - 1, -1):
+        if j > i and (not tokens[j].capitalised or not _same_line(text, tokens, i, j)):
+            continue
+        key = normalise(text[tokens[i].start:tokens[j].end])
+        end = tokens[j].end
+        if key in vocab.not_places or key in gazetteer.not_places:
+            return j, "blocked", end
+        if tokens[j].text.endswith(".") and gazetteer.has_name(key + "."):
+            return j, "place", end
+        if text[end:end + 1] == "." and gazetteer.has_name(key + "."):
+            return j, "place", end + 1
+        if gazetteer.has_name(key):
+            return j, "place", end
+    return i, "unknown", tokens[i].end
+
+
+def _accept_place(text: str, tokens: list[_Token], i: int, j: int, gazetteer: Gazetteer,
+                  vocab: Vocabulary) -> bool:
+    """Apply the recognition policies, in order; any one can reject the match."""
+    return not (
+        is_part_of_organisation(text, tokens, j, vocab)
+        or is_person_name(text, tokens, i, j, gazetteer, vocab)
+        or is_sentence_initial_common_word(text, tokens, i, j, gazetteer)
+    )
+
+
+def _next_on_line(text: str, tokens: list[_Token], j: int) -> _Token | None:
+    if j + 1 < len(tokens) and text[tokens[j].end:tokens[j + 1].start] == " ":
+        return tokens[j + 1]
+    return None
+
+
+def _previous_on_line(text: str, tokens: list[_Token], i: int) -> _Token | None:
+    if i > 0 and text[tokens[i - 1].end:tokens[i].start] in (" ", ". "):
+        return tokens[i - 1]
+    return None
+
+
+def is_part_of_organisation(text: str, tokens: list[_Token], j: int, vocab: Vocabulary) -> bool:
+    """'Washington Post', 'Kyiv Independent', 'Minsk Protocol': the name belongs to something else."""
+    following = _next_on_line(text, tokens, j)
+    return bool(following and following.capitalised and normalise(following.text)
+                in vocab.organisation_suffixes)
+
+
+def _is_prominent(gazetteer: Gazetteer, key: str) -> bool:
+    return any(
+        gazetteer.kinds[c.index] in ("country", "admin1", "continent", "capital")
+        or gazetteer.populations[c.index] >= PROMINENT_POPULATION
+        for c in gazetteer.lookup(key)
+    )
+
+
+def is_person_name(text: str, tokens: list[_Token], i: int, j: int, gazetteer: Gazetteer,
+                   vocab: Vocabulary) -> bool:
+    """'President Lincoln', 'Gen. Sherman', 'Wendy Sherman', 'Vladimir Putin': a person, not a place."""
+    previous = _previous_on_line(text, tokens, i)
+    if previous is not None and normalise(previous.text) in vocab.person_titles:
+        return True
+    if i != j or tokens[i].sentence_initial and _in_headline(tokens, i):
+        return False
+    key = normalise(tokens[i].text)
+    if _is_prominent(gazetteer, key):
+        return False
+    if previous is not None and previous.capitalised and _looks_like_given_name(previous, gazetteer, vocab):
+        return True
+    following = _next_on_line(text, tokens, j)
+    return bool(
+        following is not None and following.capitalised and not _in_headline(tokens, i)
+        and _looks_like_surname(following, gazetteer, vocab)
+    )
+
+
+def _in_headline(tokens: list[_Token], i: int) -> bool:
+    return tokens[i].sentence_initial and (i + 1 < len(tokens) and tokens[i + 1].sentence_initial)
+
+
+def _looks_like_given_name(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) -> bool:
+    key = normalise(token.text)
+    if gazetteer.has_name(key) or key in vocab.place_type_words or key in gazetteer.not_places:
+        return False
+    return zipf_frequency(key, "en") < COMMON_WORD_ZIPF or not token.sentence_initial and len(key) > 2 \
+        and zipf_frequency(key, "en") < SURNAME_MAX_ZIPF
+
+
+def _looks_like_surname(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) -> bool:
+    key = normalise(token.text)
+    if (gazetteer.has_name(key) or key in vocab.place_type_words or key in vocab.person_titles
+            or key in gazetteer.not_places or key in vocab.not_places):
+        return False
+    return zipf_frequency(key, "en") < SURNAME_MAX_ZIPF
+
+
+def is_sentence_initial_common_word(text: str, tokens: list[_Token], i: int, j: int,
+                                    gazetteer: Gazetteer) -> bool:
+    """'Reading the report…', 'Of the 40…': an everyday word whose capital only marks a sentence start.
+
+    Prominent places (countries, capitals, cities of 500k+) keep their claim: 'Turkey said…'.
+    """
+    if i != j or not tokens[i].sentence_initial:
+        return False
+    key = normalise(tokens[i].text)
+    return zipf_frequency(key, "en") >= COMMON_WORD_ZIPF and not _is_prominent(gazetteer, key)
+
+
+def _unknown_name_end(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
+                      vocab: Vocabulary) -> int | None:
+    """End token of an unknown proper name in a locative context ('near the towns of X'), else None."""
+    if tokens[i].sentence_initial or not _after_locative_cue(text, tokens, i, vocab):
+        return None
+    end = i
+    while (end + 1 < len(tokens) and end + 1 - i < UNKNOWN_NAME_MAX_TOKENS
+           and tokens[end + 1].capitalised and _next_on_line(text, tokens, end) is tokens[end + 1]):
+        end += 1
+    words = [normalise(t.text) for t in tokens[i:end + 1]]
+    if any(w in vocab.not_places or w in gazetteer.not_places or w in vocab.person_titles
+           or w in vocab.organisation_suffixes for w in words):
+        return None
+    if len(words) == 1 and zipf_frequency(words[0], "en") >= COMMON_WORD_ZIPF:
+        return None
+    return end
+
+
+def _after_locative_cue(text: str, tokens: list[_Token], i: int, vocab: Vocabulary) -> bool:
+    for width in (3, 2, 1):
+        if i - width < 0:
+            continue
+        phrase = normalise(text[tokens[i - width].start:tokens[i - 1].end])
+        if phrase.startswith("the "):
+            phrase = phrase[4:]
+        if phrase in vocab.locative_cues or phrase.split(" ")[-1] in ("in", "near") and width == 1:
+            return True
+    return False
