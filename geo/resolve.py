@@ -37,12 +37,14 @@ OnlineLookup = Callable[[str, tuple[str, ...]], Place | None]
 KIND_PRIOR = {"country": 11.0, "continent": 10.0, "admin1": 7.0, "region": 7.5, "sea": 7.5,
               "strait": 6.0, "river": 5.0, "admin2": 4.0}
 SITE_PRIOR = 5.5
-ALIAS_PENALTY = 1.0
+ALIAS_PENALTY = 2.0
 THEATRE_BONUS = 2.5
 QUALIFIER_BONUS = 8.0
 REGION_WORD_BONUS = 6.0
 ARTICLE_COUNTRY_BONUS = 2.0
 ARTICLE_ADMIN1_BONUS = 2.5
+SIBLING_AREA_BONUS = 1.5
+COHERENCE_CAP = 4.0
 NEAR_KM, CLOSE_KM = 50.0, 200.0
 _REGION_WORDS = ("region", "oblast", "province", "county", "district", "raion", "krai", "state", "parish",
                  "governorate", "prefecture", "territory")
@@ -56,6 +58,9 @@ class _Context:
     countries: Counter[str]
     admin1s: Counter[tuple[str, str]]
     anchors: tuple[tuple[str, float, float], ...] = ()
+
+
+_NO_CONTEXT = _Context(Counter(), Counter())
 
 
 def population_prior(g: Gazetteer, i: int) -> float:
@@ -94,11 +99,17 @@ def context_region(g: Gazetteer, i: int, region_word_follows: bool) -> float:
 
 
 def article_context(g: Gazetteer, i: int, context: _Context) -> float:
+    """Bonus for places inside the countries and admin-1 areas the article names, and for admin-1
+    areas whose sibling areas it names ('Georgia' beside 'Texas' and 'Ohio' is the US state)."""
     score = 0.0
-    if g.countries[i] in context.countries and g.kinds[i] != "country":
+    country, admin1, kind = g.countries[i], g.admin1s[i], g.kinds[i]
+    if country in context.countries and kind != "country":
         score += ARTICLE_COUNTRY_BONUS
-    if g.admin1s[i] and (g.countries[i], g.admin1s[i]) in context.admin1s and g.kinds[i] != "admin1":
+    if admin1 and (country, admin1) in context.admin1s and kind != "admin1":
         score += ARTICLE_ADMIN1_BONUS
+    if kind == "admin1":
+        siblings = sum(n for (c, a), n in context.admin1s.items() if c == country and a != admin1)
+        score += min(siblings, 2) * SIBLING_AREA_BONUS
     return score
 
 
@@ -110,7 +121,7 @@ def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> floa
             continue
         d = distance_km(g.lats[i], g.lons[i], lat, lon)
         score += 2.0 if d <= NEAR_KM else 1.0 if d <= CLOSE_KM else 0.0
-    return min(score, 4.0)
+    return min(score, COHERENCE_CAP)
 
 
 RULES = ("population_prior", "alias", "theatre_prior", "context_comma", "context_region",
@@ -155,15 +166,19 @@ class Resolver:
         qualifiers = self._qualifiers(text, mention)
         region_follows = _region_word_follows(text, mention)
         scored = []
+        country_readings = {g.countries[c.index] for c in candidates if g.kinds[c.index] == "country"}
         for c in candidates:
+            # A country's own namesakes inside it (the State of Mexico) fit the article's talk of that
+            # country no better than the country itself: context must not promote them over it.
+            local_context = context if g.countries[c.index] not in country_readings else _NO_CONTEXT
             parts = (
                 population_prior(g, c.index),
                 alias_penalty(c),
                 theatre_prior(g, c.index, self.config.theatre),
                 context_comma(g, c.index, qualifiers),
                 context_region(g, c.index, region_follows),
-                article_context(g, c.index, context),
-                coherence(g, c.index, key, context),
+                article_context(g, c.index, local_context),
+                coherence(g, c.index, key, local_context),
             )
             scored.append((sum(parts), parts, c))
         scored.sort(key=lambda item: item[0], reverse=True)
