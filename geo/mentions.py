@@ -24,9 +24,10 @@ from geo.text import normalise
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "vocab" / "recognition.toml"
 
-# A word: letters, with inner apostrophes (Yel'nya, but not the possessive 's) and hyphens; or an
-# abbreviation with dots (U.S., U.K.).
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+|-[^\W\d_]+)*")
+# A word: letters, with inner apostrophes (Yel'nya, but not the possessive 's); or an abbreviation with
+# dots (U.S., U.K.). Hyphens split words ("Russia-Ukraine"); hyphenated names ("Ivano-Frankivsk") are
+# still found because n-grams are matched on the text between their first and last token.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*")
 _SENTENCE_OPENERS = set(".!?:;\"“‘'(\n—–-|•*#>")
 COMMON_WORD_ZIPF = 4.0
 SURNAME_MAX_ZIPF = 5.0
@@ -114,6 +115,11 @@ def find_mentions(text: str, gazetteer: Gazetteer, vocabulary: Vocabulary | None
             continue
         end, verdict, end_char = _longest_name(text, tokens, i, gazetteer, vocab)
         if verdict == "place" and _accept_place(text, tokens, i, end, end_char, gazetteer, vocab, people):
+            longer = _unknown_name_end(text, tokens, i, gazetteer, vocab) if end == i else None
+            if longer is not None and longer > i and not gazetteer.has_name(normalise(tokens[i + 1].text)):
+                # "Kolonia Klulowicze": a known word starting an unknown name in a place context is
+                # part of that name (here a misspelt village), not a place of its own (Köln).
+                end, end_char = longer, tokens[longer].end
             mentions.append(_mention(text, tokens[i].start, end_char))
         elif verdict == "unknown":
             end = _unknown_name_end(text, tokens, i, gazetteer, vocab)
@@ -142,7 +148,9 @@ def _longest_name(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
     """
     last = min(len(tokens), i + gazetteer.max_name_tokens) - 1
     for j in range(last, i - 1, -1):
-        if j > i and (not tokens[j].capitalised or not _same_line(text, tokens, i, j)):
+        if j > i and not _same_line(text, tokens, i, j):
+            continue
+        if j > i and not tokens[j].capitalised and normalise(tokens[j].text) not in vocab.place_type_words:
             continue
         key = normalise(text[tokens[i].start:tokens[j].end])
         end = tokens[j].end
@@ -214,7 +222,7 @@ def person_words(text: str, tokens: list[_Token], gazetteer: Gazetteer, vocab: V
 
 
 def _next_on_line(text: str, tokens: list[_Token], j: int) -> _Token | None:
-    if j + 1 < len(tokens) and text[tokens[j].end:tokens[j + 1].start] == " ":
+    if j + 1 < len(tokens) and text[tokens[j].end:tokens[j + 1].start] in (" ", "-"):
         return tokens[j + 1]
     return None
 
@@ -323,6 +331,7 @@ def _after_locative_cue(text: str, tokens: list[_Token], i: int, vocab: Vocabula
         phrase = normalise(text[tokens[i - width].start:tokens[i - 1].end])
         if phrase.startswith("the "):
             phrase = phrase[4:]
-        if phrase in vocab.locative_cues or phrase.split(" ")[-1] in ("in", "near") and width == 1:
+        if phrase in vocab.locative_cues:
             return True
-    return False
+    # "Dubicze Cerkiewne and Kolonia Klulowicze": coordinated with a name before it
+    return i >= 2 and tokens[i - 1].text in ("and", "or") and tokens[i - 2].capitalised

@@ -37,6 +37,8 @@ OnlineLookup = Callable[[str, tuple[str, ...]], Place | None]
 KIND_PRIOR = {"country": 11.0, "continent": 10.0, "admin1": 7.0, "region": 7.5, "sea": 7.5,
               "strait": 6.0, "river": 5.0, "admin2": 4.0}
 SITE_PRIOR = 5.5
+CURATED_PRIOR = 5.0
+CAPITAL_BONUS = 3.0  # news names capitals for their governments: "Washington warned" is D.C.
 ALIAS_PENALTY = 2.0
 THEATRE_BONUS = 2.5
 QUALIFIER_BONUS = 8.0
@@ -68,8 +70,11 @@ def population_prior(g: Gazetteer, i: int) -> float:
     kind = g.kinds[i]
     population = g.populations[i]
     size = math.log10(population + 1)
+    if g.ids[i].startswith("cm:") and not population:
+        # curated without a census figure: editors added it because this region's news names it
+        return KIND_PRIOR.get(kind, CURATED_PRIOR)
     if kind in ("city", "capital", "settlement"):
-        return size + (1.5 if kind == "capital" else 0.0)
+        return size + (CAPITAL_BONUS if kind == "capital" else 0.0)
     if kind in KIND_PRIOR:
         return KIND_PRIOR[kind] + 0.2 * size
     return max(SITE_PRIOR, size)
@@ -153,7 +158,9 @@ class Resolver:
             elif r.place.kind == "admin1":
                 admin1s[(r.place.country, r.place.admin1)] += 1
                 countries[r.place.country] += 1
-            if r.confidence >= 0.5 and r.place.kind not in ("country", "continent"):
+            # Capitals are mostly named for their governments ("Moscow said"): they say nothing about
+            # where the article's events are, so they do not pull other names towards them.
+            if r.confidence >= 0.5 and r.place.kind not in ("country", "continent", "capital"):
                 anchors.append((normalise(r.mention.surface), r.place.lat, r.place.lon))
         return _Context(countries, admin1s, tuple(anchors))
 
