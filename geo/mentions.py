@@ -76,8 +76,8 @@ def tokenise(text: str) -> list[_Token]:
     headline_lines = _headline_line_starts(text, raw)
     tokens = []
     for start, end, word in raw:
-        before = text[:start].rstrip(" \t")
-        initial = not before or before[-1] in _SENTENCE_OPENERS
+        before = text[max(0, start - 64):start].rstrip(" \t")
+        initial = (start < 64 and not before) or (bool(before) and before[-1] in _SENTENCE_OPENERS)
         line_start = text.rfind("\n", 0, start) + 1
         tokens.append(_Token(start, end, word, word[0].isupper(), initial or line_start in headline_lines))
     return tokens
@@ -173,7 +173,7 @@ def _accept_place(text: str, tokens: list[_Token], i: int, j: int, end_char: int
         or is_part_of_organisation(text, tokens, j, vocab)
         or is_disease_name(text, end_char, vocab)
         or is_person_name(text, tokens, i, j, gazetteer, vocab)
-        or i == j and normalise(tokens[i].text) in people and not _is_prominent(gazetteer, tokens[i].text)
+        or (i == j and normalise(tokens[i].text) in people and not _is_prominent(gazetteer, tokens[i].text))
         or is_sentence_initial_common_word(text, tokens, i, j, gazetteer)
         or is_common_word(text, tokens, i, j, end_char, gazetteer)
     )
@@ -259,7 +259,7 @@ def is_person_name(text: str, tokens: list[_Token], i: int, j: int, gazetteer: G
     previous = _previous_on_line(text, tokens, i)
     if previous is not None and normalise(previous.text) in vocab.person_titles:
         return True
-    if i != j or tokens[i].sentence_initial and _in_headline(tokens, i):
+    if i != j or (tokens[i].sentence_initial and _in_headline(tokens, i)):
         return False
     key = normalise(tokens[i].text)
     if _is_prominent(gazetteer, key):
@@ -282,8 +282,8 @@ def _looks_like_given_name(token: _Token, gazetteer: Gazetteer, vocab: Vocabular
     if (_is_prominent(gazetteer, key) or key in vocab.place_type_words or key in gazetteer.not_places
             or key in vocab.not_places or key in vocab.person_titles):
         return False
-    return zipf_frequency(key, "en") < COMMON_WORD_ZIPF or not token.sentence_initial and len(key) > 2 \
-        and zipf_frequency(key, "en") < SURNAME_MAX_ZIPF
+    return zipf_frequency(key, "en") < COMMON_WORD_ZIPF or (not token.sentence_initial and len(key) > 2 \
+        and zipf_frequency(key, "en") < SURNAME_MAX_ZIPF)
 
 
 def _looks_like_surname(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) -> bool:

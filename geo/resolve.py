@@ -22,7 +22,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -88,7 +89,7 @@ def theatre_prior(g: Gazetteer, i: int, theatre: tuple[str, ...]) -> float:
     return THEATRE_BONUS if theatre and g.countries[i] in theatre else 0.0
 
 
-def context_comma(g: Gazetteer, i: int, qualifiers: set[tuple[str, str]]) -> float:
+def context_comma(g: Gazetteer, i: int, qualifiers: frozenset[tuple[str, str]]) -> float:
     """Bonus when the name is followed by its own country or admin-1 area ("Kuznica, Poland")."""
     if not qualifiers:
         return 0.0
@@ -142,9 +143,20 @@ class Resolver:
     online: OnlineLookup | None = None
 
     def resolve(self, text: str, mentions: Sequence[Mention]) -> list[ResolvedPlace]:
-        first = [self._resolve_one(text, m, _Context(Counter(), Counter())) for m in mentions]
-        context = self._article_context(first)
-        return [self._resolve_one(text, m, context) for m in mentions]
+        first = self._resolve_all(text, mentions, _NO_CONTEXT)
+        return self._resolve_all(text, mentions, self._article_context(first))
+
+    def _resolve_all(self, text: str, mentions: Sequence[Mention], context: _Context) -> list[ResolvedPlace]:
+        """Resolve each mention; a name with the same qualifiers is scored once per article."""
+        decided: dict[tuple[str, frozenset[tuple[str, str]], bool], ResolvedPlace] = {}
+        resolved = []
+        for m in mentions:
+            qualifiers = frozenset(self._qualifiers(text, m))
+            key = (m.surface, qualifiers, _region_word_follows(text, m))
+            if key not in decided:
+                decided[key] = self._resolve_one(m, qualifiers, key[2], context)
+            resolved.append(replace(decided[key], mention=m))
+        return resolved
 
     def _article_context(self, resolved: list[ResolvedPlace]) -> _Context:
         countries: Counter[str] = Counter()
@@ -162,16 +174,15 @@ class Resolver:
             # where the article's events are, so they do not pull other names towards them.
             if r.confidence >= 0.5 and r.place.kind not in ("country", "continent", "capital"):
                 anchors.append((normalise(r.mention.surface), r.place.lat, r.place.lon))
-        return _Context(countries, admin1s, tuple(anchors))
+        return _Context(countries, admin1s, tuple(dict.fromkeys(anchors)))
 
-    def _resolve_one(self, text: str, mention: Mention, context: _Context) -> ResolvedPlace:
+    def _resolve_one(self, mention: Mention, qualifiers: frozenset[tuple[str, str]], region_follows: bool,
+                     context: _Context) -> ResolvedPlace:
         g = self.gazetteer
         candidates = g.lookup(mention.surface)
         if not candidates:
             return self._resolve_unknown(mention)
         key = normalise(mention.surface)
-        qualifiers = self._qualifiers(text, mention)
-        region_follows = _region_word_follows(text, mention)
         scored = []
         country_readings = {g.countries[c.index] for c in candidates if g.kinds[c.index] == "country"}
         for c in candidates:
@@ -237,20 +248,40 @@ def _region_word_follows(text: str, mention: Mention) -> bool:
     return following.startswith(_REGION_WORDS)
 
 
-_FUZZY_POOLS: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+_FUZZY_POOLS: dict[tuple[int, tuple[str, ...]], dict[int, list[str]]] = {}
 FUZZY_MIN_POPULATION_OUTSIDE_THEATRE = 100_000
+FUZZY_LENGTH_SLACK = 2
 
 
-def _fuzzy_pool(g: Gazetteer, theatre: tuple[str, ...]) -> list[str]:
-    """Names a typo may stand for: every place in the theatre, and larger places everywhere."""
+def _fuzzy_pool(g: Gazetteer, theatre: tuple[str, ...]) -> dict[int, list[str]]:
+    """Names a typo may stand for, by length: every place in the theatre, larger places everywhere."""
     pool_key = (id(g), theatre)
     if pool_key not in _FUZZY_POOLS:
-        _FUZZY_POOLS[pool_key] = [
-            key for key, codes in g.index.items()
+        by_length: dict[int, list[str]] = {}
+        for key, codes in g.index.items():
             if any(g.countries[code >> 1] in theatre
-                   or g.populations[code >> 1] >= FUZZY_MIN_POPULATION_OUTSIDE_THEATRE for code in codes)
-        ]
+                   or g.populations[code >> 1] >= FUZZY_MIN_POPULATION_OUTSIDE_THEATRE for code in codes):
+                by_length.setdefault(len(key), []).append(key)
+        _FUZZY_POOLS[pool_key] = by_length
     return _FUZZY_POOLS[pool_key]
+
+
+@lru_cache(maxsize=50_000)
+def _closest_name_cached(gazetteer_id: int, key: str, theatre: tuple[str, ...],
+                         min_score: float) -> tuple[str, float] | None:
+    pool = _FUZZY_POOLS[(gazetteer_id, theatre)]
+    best: tuple[str, float] | None = None
+    # a ratio >= ~88 is impossible between names whose lengths differ by more than the slack
+    for length in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1):
+        found = process.extractOne(key, pool.get(length, ()), scorer=fuzz.ratio, score_cutoff=min_score)
+        if found is not None and (best is None or found[1] > best[1]):
+            best = (found[0], float(found[1]))
+    return best
+
+
+def _closest_name(g: Gazetteer, key: str, theatre: tuple[str, ...], min_score: float) -> tuple[str, float] | None:
+    _fuzzy_pool(g, theatre)
+    return _closest_name_cached(id(g), key, theatre, min_score)
 
 
 def fuzzy_match(g: Gazetteer, surface: str, config: Config) -> tuple[Place, float] | None:
@@ -258,11 +289,10 @@ def fuzzy_match(g: Gazetteer, surface: str, config: Config) -> tuple[Place, floa
     key = normalise(surface)
     if len(key) < config.fuzzy_min_length:
         return None
-    keys = _fuzzy_pool(g, config.theatre)
-    best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=config.fuzzy_min_score)
+    best = _closest_name(g, key, config.theatre, config.fuzzy_min_score)
     if best is None:
         return None
-    _, score, position = best
-    candidates = [c.index for c in g.lookup(keys[position])]
+    name, score = best
+    candidates = [c.index for c in g.lookup(name)]
     chosen = max(candidates, key=lambda i: (g.countries[i] in config.theatre, population_prior(g, i)))
     return g.place(chosen), float(score)
