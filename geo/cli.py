@@ -96,13 +96,13 @@ def place_record(r: ResolvedPlace) -> dict[str, object]:
 
 
 def _places(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from geo.articles import iter_articles
+    from geo.articles import ReadProblem, iter_articles
 
     gazetteer = load_gazetteer()
     online = _online_lookup(config, args.online)
     read = failed = 0
     for item in iter_articles(args.paths, max_bytes=config.max_article_bytes):
-        if not hasattr(item, "text"):
+        if isinstance(item, ReadProblem):
             failed += 1
             print(f"geo: skipped {item.path}{f' line {item.line}' if item.line else ''}: {item.message}",
                   file=sys.stderr)

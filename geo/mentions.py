@@ -122,11 +122,10 @@ def find_mentions(text: str, gazetteer: Gazetteer, vocabulary: Vocabulary | None
                 end, end_char = longer, tokens[longer].end
             mentions.append(_mention(text, tokens[i].start, end_char))
         elif verdict == "unknown":
-            end = _unknown_name_end(text, tokens, i, gazetteer, vocab)
-            if end is not None:
-                mentions.append(_mention(text, tokens[i].start, tokens[end].end))
-            else:
-                end = i
+            unknown_end = _unknown_name_end(text, tokens, i, gazetteer, vocab)
+            if unknown_end is not None:
+                mentions.append(_mention(text, tokens[i].start, tokens[unknown_end].end))
+            end = i if unknown_end is None else unknown_end
         i = end + 1
     return mentions
 
@@ -216,7 +215,8 @@ def person_words(text: str, tokens: list[_Token], gazetteer: Gazetteer, vocab: V
         if key in vocab.person_titles:
             people.add(next_key)
         elif (here.capitalised and not gazetteer.has_name(f"{key} {next_key}")
-              and _looks_like_given_name(here, gazetteer, vocab) and _looks_like_surname(there, gazetteer, vocab)):
+              and _looks_like_given_name(here, gazetteer, vocab)
+              and _looks_like_surname(there, gazetteer, vocab)):
             people.update((key, next_key))
     return people
 

@@ -237,9 +237,9 @@ class Resolver:
             place, score = fuzzy
             return ResolvedPlace(mention, place, "fuzzy", round(0.8 * score / 100.0, 3), candidates=1)
         if self.online is not None:
-            place = self.online(mention.surface, self.config.theatre)
-            if place is not None:
-                return ResolvedPlace(mention, place, "online", 0.6, candidates=1)
+            online_place = self.online(mention.surface, self.config.theatre)
+            if online_place is not None:
+                return ResolvedPlace(mention, online_place, "online", 0.6, candidates=1)
         return ResolvedPlace(mention, None, "unresolved", 0.0)
 
 
@@ -279,7 +279,8 @@ def _closest_name_cached(gazetteer_id: int, key: str, theatre: tuple[str, ...],
     return best
 
 
-def _closest_name(g: Gazetteer, key: str, theatre: tuple[str, ...], min_score: float) -> tuple[str, float] | None:
+def _closest_name(g: Gazetteer, key: str, theatre: tuple[str, ...],
+                  min_score: float) -> tuple[str, float] | None:
     _fuzzy_pool(g, theatre)
     return _closest_name_cached(id(g), key, theatre, min_score)
 
