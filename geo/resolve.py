@@ -8,7 +8,8 @@ Each candidate place gets a score that is the sum of named rules, applied in thi
 4. ``context_comma``     "Avdiivka, Ukraine", "Paris, Texas": the qualifier that follows the name;
 5. ``context_region``    "the Luhansk region", "Orange County": a place-type word after the name;
 6. ``article_context``   countries and admin-1 areas named elsewhere in the article;
-7. ``coherence``         closeness to the article's other places (second pass).
+7. ``home_area``         the admin-1 area where the article's other towns are (second pass);
+8. ``coherence``         closeness to the article's other places (second pass).
 
 The rule that separates the winner from the runner-up most is recorded as the ``method``; a single
 candidate is resolved by ``exact`` / ``normalised`` / ``alias`` match; names absent from the gazetteer
@@ -22,7 +23,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -30,7 +31,7 @@ from rapidfuzz import fuzz, process
 from geo.config import Config
 from geo.gazetteer import Candidate, Gazetteer
 from geo.geodesy import distance_km
-from geo.models import Mention, Place, ResolvedPlace
+from geo.models import Mention, Place, Precision, ResolvedPlace
 from geo.text import normalise
 
 OnlineLookup = Callable[[str, tuple[str, ...]], Place | None]
@@ -47,6 +48,8 @@ REGION_WORD_BONUS = 6.0
 ARTICLE_COUNTRY_BONUS = 2.0
 ARTICLE_ADMIN1_BONUS = 2.5
 SIBLING_AREA_BONUS = 1.5
+HOME_AREA_BONUS = 1.0
+HOME_AREA_CAP = 3
 COHERENCE_CAP = 4.0
 NEAR_KM, CLOSE_KM = 50.0, 200.0
 _REGION_WORDS = ("region", "oblast", "province", "county", "district", "raion", "krai", "state", "parish",
@@ -61,6 +64,8 @@ class _Context:
     countries: Counter[str]
     admin1s: Counter[tuple[str, str]]
     anchors: tuple[tuple[str, float, float], ...] = ()
+    # (country, admin1) -> names of the article's confidently placed settlements and sites in it
+    home_areas: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
 
 _NO_CONTEXT = _Context(Counter(), Counter())
@@ -119,6 +124,15 @@ def article_context(g: Gazetteer, i: int, context: _Context) -> float:
     return score
 
 
+def home_area(g: Gazetteer, i: int, surface_key: str, context: _Context) -> float:
+    """Bonus for places in the admin-1 area where the article's other towns are: a local paper's
+    'Henry County' or 'Paris' is the one in its own state."""
+    if g.kinds[i] in ("admin1", "country"):
+        return 0.0
+    others = context.home_areas.get((g.countries[i], g.admin1s[i]), frozenset()) - {surface_key}
+    return min(len(others), HOME_AREA_CAP) * HOME_AREA_BONUS
+
+
 def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> float:
     """Closeness to the other places the article names: +2 within 50 km, +1 within 200 km each (max 4)."""
     score = 0.0
@@ -131,7 +145,7 @@ def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> floa
 
 
 RULES = ("population_prior", "alias", "theatre_prior", "context_comma", "context_region",
-         "article_context", "coherence")
+         "article_context", "home_area", "coherence")
 
 
 @dataclass
@@ -162,9 +176,14 @@ class Resolver:
         countries: Counter[str] = Counter()
         admin1s: Counter[tuple[str, str]] = Counter()
         anchors = []
+        home_areas: dict[tuple[str, str], set[str]] = {}
         for r in resolved:
             if r.place is None:
                 continue
+            if r.confidence >= 0.5 and r.place.precision in (Precision.SETTLEMENT, Precision.SITE) \
+                    and r.place.admin1:
+                home_areas.setdefault((r.place.country, r.place.admin1), set()).add(
+                    normalise(r.mention.surface))
             if r.place.kind == "country":
                 countries[r.place.country] += 1
             elif r.place.kind == "admin1":
@@ -174,7 +193,8 @@ class Resolver:
             # where the article's events are, so they do not pull other names towards them.
             if r.confidence >= 0.5 and r.place.kind not in ("country", "continent", "capital"):
                 anchors.append((normalise(r.mention.surface), r.place.lat, r.place.lon))
-        return _Context(countries, admin1s, tuple(dict.fromkeys(anchors)))
+        return _Context(countries, admin1s, tuple(dict.fromkeys(anchors)),
+                        {area: frozenset(names) for area, names in home_areas.items()})
 
     def _resolve_one(self, mention: Mention, qualifiers: frozenset[tuple[str, str]], region_follows: bool,
                      context: _Context) -> ResolvedPlace:
@@ -196,6 +216,7 @@ class Resolver:
                 context_comma(g, c.index, qualifiers),
                 context_region(g, c.index, region_follows),
                 article_context(g, c.index, local_context),
+                home_area(g, c.index, key, local_context),
                 coherence(g, c.index, key, local_context),
             )
             scored.append((sum(parts), parts, c))

