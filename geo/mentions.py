@@ -31,6 +31,7 @@ _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*"
 _SENTENCE_OPENERS = set(".!?:;\"“‘'(\n—–-|•*#>")
 COMMON_WORD_ZIPF = 4.0
 SURNAME_MAX_ZIPF = 5.0
+GIVEN_NAME_MAX_ZIPF = 5.5  # John 5.4, George 5.0: frequent, but capitalised before a name they are people
 PROMINENT_POPULATION = 500_000
 NOTABLE_POPULATION = 100_000
 ACRONYM_MAX_LENGTH = 5
@@ -91,7 +92,10 @@ def _headline_line_starts(text: str, raw: list[tuple[int, int, str]]) -> set[int
     headlines = set()
     for line_start, words in per_line.items():
         long_words = [w for w in words if len(w) >= 4]
-        if len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words):
+        line_end = text.find("\n", line_start)
+        ends_sentence = text[line_start:None if line_end < 0 else line_end].rstrip().endswith((".", "?", "!"))
+        if (not ends_sentence and len(long_words) >= 3
+                and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words)):
             headlines.add(line_start)
     return headlines
 
@@ -282,8 +286,8 @@ def _looks_like_given_name(token: _Token, gazetteer: Gazetteer, vocab: Vocabular
     if (_is_prominent(gazetteer, key) or key in vocab.place_type_words or key in gazetteer.not_places
             or key in vocab.not_places or key in vocab.person_titles):
         return False
-    return zipf_frequency(key, "en") < COMMON_WORD_ZIPF or (not token.sentence_initial and len(key) > 2 \
-        and zipf_frequency(key, "en") < SURNAME_MAX_ZIPF)
+    frequency = zipf_frequency(key, "en")
+    return frequency < COMMON_WORD_ZIPF or (not token.sentence_initial and frequency < GIVEN_NAME_MAX_ZIPF)
 
 
 def _looks_like_surname(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) -> bool:

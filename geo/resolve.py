@@ -7,6 +7,7 @@ Each candidate place gets a score that is the sum of named rules, applied in thi
 3. ``theatre_prior``     places in the configured theatre countries are preferred (Odessa -> Ukraine);
 4. ``context_comma``     "Avdiivka, Ukraine", "Paris, Texas": the qualifier that follows the name;
 5. ``context_region``    "the Luhansk region", "Orange County": a place-type word after the name;
+   ``city_over_area``    a bare "Kharkiv" is the city, not the oblast reached through a short form;
 6. ``article_context``   countries and admin-1 areas named elsewhere in the article;
 7. ``home_area``         the admin-1 area where the article's other towns are (second pass);
 8. ``coherence``         closeness to the article's other places (second pass).
@@ -40,15 +41,18 @@ KIND_PRIOR = {"country": 11.0, "continent": 10.0, "admin1": 7.0, "region": 7.5, 
               "strait": 6.0, "river": 5.0, "admin2": 4.0}
 SITE_PRIOR = 5.5
 CURATED_PRIOR = 5.0
+FAME_WEIGHT = 0.5
+NOTABLE_POPULATION = 100_000
 CAPITAL_BONUS = 3.0  # news names capitals for their governments: "Washington warned" is D.C.
 ALIAS_PENALTY = 2.0
 THEATRE_BONUS = 2.5
 QUALIFIER_BONUS = 8.0
 REGION_WORD_BONUS = 6.0
-ARTICLE_COUNTRY_BONUS = 2.0
+ARTICLE_COUNTRY_BONUS = 5.0
 ARTICLE_ADMIN1_BONUS = 2.5
 SIBLING_AREA_BONUS = 1.5
 HOME_AREA_BONUS = 1.0
+CITY_OVER_AREA_PENALTY = 4.0
 HOME_AREA_CAP = 3
 COHERENCE_CAP = 4.0
 NEAR_KM, CLOSE_KM = 50.0, 200.0
@@ -80,14 +84,19 @@ def population_prior(g: Gazetteer, i: int) -> float:
         # curated without a census figure: editors added it because this region's news names it
         return KIND_PRIOR.get(kind, CURATED_PRIOR)
     if kind in ("city", "capital", "settlement"):
-        return size + (CAPITAL_BONUS if kind == "capital" else 0.0)
+        fame = FAME_WEIGHT * math.log10(g.fames[i] + 1)
+        return size + fame + (CAPITAL_BONUS if kind == "capital" else 0.0)
     if kind in KIND_PRIOR:
         return KIND_PRIOR[kind] + 0.2 * size
     return max(SITE_PRIOR, size)
 
 
-def alias_penalty(candidate: Candidate) -> float:
-    return -ALIAS_PENALTY if candidate.via_alias else 0.0
+def alias_penalty(g: Gazetteer, candidate: Candidate) -> float:
+    """Alternate names rank below primary names, less so for big places, whose exonyms are everyday
+    English ('Geneva' for Genève, 'Munich' for München)."""
+    if not candidate.via_alias:
+        return 0.0
+    return -ALIAS_PENALTY / 4 if g.populations[candidate.index] >= NOTABLE_POPULATION else -ALIAS_PENALTY
 
 
 def theatre_prior(g: Gazetteer, i: int, theatre: tuple[str, ...]) -> float:
@@ -109,13 +118,24 @@ def context_region(g: Gazetteer, i: int, region_word_follows: bool) -> float:
     return REGION_WORD_BONUS if region_word_follows and g.kinds[i] in ("admin1", "admin2", "region") else 0.0
 
 
+def city_over_area(g: Gazetteer, i: int, surface_key: str, settlement_countries: set[str]) -> float:
+    """'Kharkiv' alone is the city, not Kharkiv Oblast: an area reached through a short form of its
+    name yields to a same-country settlement of that name ('the Kharkiv region' still wins through
+    context_region)."""
+    if g.precision(i) is not Precision.ADMIN1 or g.countries[i] not in settlement_countries:
+        return 0.0
+    return -CITY_OVER_AREA_PENALTY if normalise(g.names[i]) != surface_key else 0.0
+
+
 def article_context(g: Gazetteer, i: int, context: _Context) -> float:
     """Bonus for places inside the countries and admin-1 areas the article names, and for admin-1
     areas whose sibling areas it names ('Georgia' beside 'Texas' and 'Ohio' is the US state)."""
     score = 0.0
     country, admin1, kind = g.countries[i], g.admin1s[i], g.kinds[i]
     if country in context.countries and kind != "country":
-        score += ARTICLE_COUNTRY_BONUS
+        # weighted by the country's share of the article's places: one "US ambassador" in a story
+        # about Moscow does not drag Geneva to Illinois, a local US paper's towns all do
+        score += ARTICLE_COUNTRY_BONUS * context.countries[country] / context.countries.total()
     if admin1 and (country, admin1) in context.admin1s and kind != "admin1":
         score += ARTICLE_ADMIN1_BONUS
     if kind == "admin1":
@@ -145,7 +165,7 @@ def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> floa
 
 
 RULES = ("population_prior", "alias", "theatre_prior", "context_comma", "context_region",
-         "article_context", "home_area", "coherence")
+         "city_over_area", "article_context", "home_area", "coherence")
 
 
 @dataclass
@@ -184,11 +204,10 @@ class Resolver:
                     and r.place.admin1:
                 home_areas.setdefault((r.place.country, r.place.admin1), set()).add(
                     normalise(r.mention.surface))
-            if r.place.kind == "country":
+            if r.place.country:
                 countries[r.place.country] += 1
-            elif r.place.kind == "admin1":
+            if r.place.kind == "admin1":
                 admin1s[(r.place.country, r.place.admin1)] += 1
-                countries[r.place.country] += 1
             # Capitals are mostly named for their governments ("Moscow said"): they say nothing about
             # where the article's events are, so they do not pull other names towards them.
             if r.confidence >= 0.5 and r.place.kind not in ("country", "continent", "capital"):
@@ -204,6 +223,8 @@ class Resolver:
             return self._resolve_unknown(mention)
         key = normalise(mention.surface)
         scored = []
+        settlement_countries = {g.countries[c.index] for c in candidates
+                                if g.precision(c.index) is Precision.SETTLEMENT}
         country_readings = {g.countries[c.index] for c in candidates if g.kinds[c.index] == "country"}
         for c in candidates:
             # A country's own namesakes inside it (the State of Mexico) fit the article's talk of that
@@ -211,10 +232,11 @@ class Resolver:
             local_context = context if g.countries[c.index] not in country_readings else _NO_CONTEXT
             parts = (
                 population_prior(g, c.index),
-                alias_penalty(c),
+                alias_penalty(g, c),
                 theatre_prior(g, c.index, self.config.theatre),
                 context_comma(g, c.index, qualifiers),
                 context_region(g, c.index, region_follows),
+                city_over_area(g, c.index, key, settlement_countries),
                 article_context(g, c.index, local_context),
                 home_area(g, c.index, key, local_context),
                 coherence(g, c.index, key, local_context),
