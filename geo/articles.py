@@ -1,4 +1,4 @@
-"""Reading articles from files (the I/O edge) and inferring their publication dates.
+"""Reading articles from files: the I/O edge where text files, HTML, JSONL and manifests become Articles.
 
 Every later stage trusts an `Article`, so this module is where messy input is met: odd encodings,
 scraped HTML, broken JSON lines, a manifest with typos. One bad item never stops the others; each
@@ -8,7 +8,9 @@ Formats: ``.txt``/``.md`` (optional ``---`` front matter), ``.html``/``.htm`` (m
 `geo.html_text`), ``.jsonl`` (one article per line, streamed) and folders of those. A
 ``manifest.csv`` (``file,published,outlet,title,url,notes``) beside plain files supplies metadata;
 its non-empty cells override front matter and HTML metadata, since it is the curated record.
-Without a given date, `infer_published` guesses one from the text (``Article.published_inferred``).
+Without a given date, `geo.pubdate.infer_published` guesses one from the text
+(``Article.published_inferred``); bytes become text through `geo.decoding.decode_text`. Those two
+concepts live in their own modules; this one only reads, applies metadata and reports problems.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ from os import PathLike
 from pathlib import Path
 from typing import IO, Literal
 
+from geo.decoding import decode_text
 from geo.errors import ArticleError
 from geo.html_text import extract_html_text, sniff_html_charset
 from geo.models import Article
+from geo.pubdate import DateInference, infer_published
 
+# `decode_text` (geo.decoding) and `infer_published` / `DateInference` (geo.pubdate) are re-exported:
+# they were defined here before those modules were split off, and callers import them from here.
 __all__ = ["DateInference", "ReadProblem", "ReadResult", "decode_text", "infer_published",
            "iter_articles", "read_articles"]
 
@@ -43,17 +49,7 @@ JSONL_SUFFIXES = frozenset({".jsonl"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 MANIFEST_NAME = "manifest.csv"
 NOT_ARTICLES = frozenset({MANIFEST_NAME, "readme.md"})  # compared lower-case when walking folders
-# Single-byte code pages tried when a file is not UTF-8, in tie-break order: Western, Cyrillic, Central
-# European. Each is scored by how implausible its decoding looks; see `_implausibility`.
-FALLBACK_ENCODINGS = ("cp1252", "cp1251", "cp1250")
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_BINARY_CONTROL_SHARE = 0.05
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?\s*")
-HEADER_LINES = 10  # a date line counts as the header date only among the first non-empty lines
-DISAGREEMENT_DAYS = 60
 _FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w-]*")
 
 
@@ -147,89 +143,6 @@ def iter_articles(
     """
     items = _with_policy(_read_items(paths, manifest, max_bytes), on_invalid)
     return (item for item in items if not isinstance(item, _DateWarning))
-
-
-def decode_text(data: bytes, *, declared: str | None = None) -> str | None:
-    """Decode file bytes to text with "\\n" newlines, or None when the bytes are not text.
-
-    UTF-8 (BOM or not) and BOM-marked UTF-16/32 first, then a `declared` charset (an HTML meta tag),
-    then the most plausible of `FALLBACK_ENCODINGS`, so cp1251 Cyrillic and latin-1 both come out right.
-
-    >>> decode_text("Київ".encode("cp1251")), decode_text("Zürich\\r\\n".encode("latin-1"))
-    ('Київ', 'Zürich\\n')
-    >>> decode_text(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00") is None
-    True
-    """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _finish(data.decode(codec))
-            except UnicodeDecodeError:
-                break
-    if b"\x00" in data:
-        return None
-    # WHATWG: pages labelled latin-1 or ASCII are decoded as windows-1252 by every browser.
-    declared = "cp1252" if declared in _WINDOWS_1252_LABELS else declared
-    candidates = ["utf-8", *([declared] if declared else []), *FALLBACK_ENCODINGS]
-    decoded: list[tuple[int, int, str]] = []
-    for rank, codec in enumerate(candidates):
-        try:
-            text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if rank <= (1 if declared else 0):
-            return _finish(text)  # valid UTF-8, or what the page declares: trust it
-        decoded.append((_implausibility(text[:65_536]), rank, text))
-    text = min(decoded)[2] if decoded else data.decode("latin-1")
-    return _finish(text)
-
-
-def _finish(text: str) -> str | None:
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if text and len(_CONTROL.findall(text)) > _BINARY_CONTROL_SHARE * len(text):
-        return None
-    return text
-
-
-_WORD = re.compile(r"\w+")
-_STRAY_SYMBOL = re.compile(r"(?<=[^\W\d_])[^\w\s\x00-\x7f’‘“”–—…•]+(?=[^\W\d_])")
-
-
-def _implausibility(text: str) -> int:
-    """How wrong a single-byte decoding looks: mixed-script words, symbols inside words and the like.
-
-    Real Cyrillic words are all-Cyrillic (a bonus); cp1251 read as cp1252 gives "Äîíåöüê" (long runs
-    of accented letters) or "Êè¿â" (a symbol inside a word); latin-1 read as cp1251 gives "Zьrich".
-    """
-    score = 3 * len(_CONTROL.findall(text)) + len(_STRAY_SYMBOL.findall(text))
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word.isascii():
-            continue
-        latin = cyrillic = run = 0
-        for index, char in enumerate(word):
-            kind = _script(char)
-            latin += kind == "latin"
-            cyrillic += kind == "cyrillic"
-            run = run + 1 if kind == "latin" and not char.isascii() else 0
-            score += run == 3 or kind == "other"
-            if index and char.isupper() and not char.isascii() and word[index - 1].islower():
-                score += 1
-        if latin and cyrillic:
-            score += 2
-        elif cyrillic >= 2 and cyrillic == len(word):
-            score -= 1
-    return score
-
-
-def _script(char: str) -> str:
-    if char.isascii():
-        return "latin" if char.isalpha() else "ascii"
-    if "\u0400" <= char <= "\u04ff":
-        return "cyrillic"
-    if char.isalpha() and char <= "\u024f":
-        return "latin"
-    return "other"
 
 
 def _with_policy(items: Iterator[_Item], on_invalid: OnInvalid) -> Iterator[_Item]:
@@ -553,111 +466,3 @@ def _parse_jsonl_line(raw: bytes, number: int) -> tuple[_Meta, str, list[str]] |
                  published=published, source=_clean(record.get("source") or record.get("outlet")),
                  url=_clean(record.get("url")))
     return meta, text, problems
-
-
-# --- publication-date inference -------------------------------------------------------------------
-# Plain regex + datetime rather than dateparser: the shapes are few, and this is exact, fast on whole
-# texts and independent of any clock.
-
-_MONTHS = {name: number for number, names in enumerate(
-    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
-     "aug august", "sep sept september", "oct october", "nov november", "dec december"), start=1)
-    for name in names.split()}
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_YEAR = r"(?:19|20)\d\d"
-_FULL_DATE = re.compile(
-    rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH}),?\s+(?P<y1>{_YEAR})"
-    rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>{_YEAR})"
-    rf"|(?P<y3>{_YEAR})-(?P<m3>\d\d)-(?P<d3>\d\d)"
-    rf"|(?P<d4>\d{{1,2}})(?P<sep>[./])(?P<m4>\d{{1,2}})(?P=sep)(?P<y4>{_YEAR}))\b",
-    re.IGNORECASE)
-_DATE_LINE_HEAD = re.compile(
-    r"(?:(?:published|updated|last updated|posted|date)\s*:?\s*(?:on\s+)?)?"
-    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?", re.IGNORECASE)
-_DATE_LINE_TAIL = re.compile(
-    r"(?:[T\s,]*(?:at\s+)?\d{1,2}[:.]\d\d(?:[:.]\d\d(?:\.\d+)?)?\s*(?:[aApP]\.?[mM]\.?)?)?"
-    r"\s*(?:Z|\(?(?:[A-Z]{2,5}|UTC|GMT)?\s*(?:[+-]\d\d?(?::?\d\d)?)?\)?)?\s*\.?")
-# Bare years that place the writer in time ("clashes increased throughout 2021"); historical years
-# ("since 2014", "Georgia in 2008") say nothing about when the article was written, so they are ignored.
-_PRESENT_YEAR = re.compile(
-    rf"\b(?:throughout|so far in|(?:earlier|later) in|all of|(?:for )?most of|the (?:rest|end|start|"
-    rf"beginning) of)\s+(?P<year>{_YEAR})\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class DateInference:
-    """A publication date guessed from the text, what it rests on, and any doubt about it."""
-
-    date: dt.date | None
-    evidence: str
-    warnings: tuple[str, ...] = ()
-
-
-def infer_published(text: str) -> DateInference:
-    """Guess when an article was published from a date line near its top, else its latest full date.
-
-    A header date is checked against the text: if the latest full date in the body is over
-    `DISAGREEMENT_DAYS` older, or the body speaks of a year ("throughout 2021") at least two years
-    older, the header is probably a republication stamp and a warning says so.
-
-    >>> infer_published("Putin warns Nato\\n\\n30.11.2021\\n\\nTroops massed on Tuesday.").date
-    datetime.date(2021, 11, 30)
-    >>> infer_published("Drills began on February 10, 2022 and end Sunday.").evidence
-    'latest full date in text'
-    """
-    header = _header_date(text)
-    body_dates = [date for match in _FULL_DATE.finditer(text)
-                  if (date := _match_date(match)) and not (header and header[2] <= match.start() < header[3])]
-    if header is None:
-        if body_dates:
-            return DateInference(max(body_dates), "latest full date in text")
-        return DateInference(None, "no date found")
-    date, line = header[0], header[1]
-    latest: str | None = None
-    if body_dates and (date - max(body_dates)).days > DISAGREEMENT_DAYS:
-        latest = max(body_dates).isoformat()
-    years = [int(match.group("year")) for match in _PRESENT_YEAR.finditer(text)]
-    if not body_dates and years and date.year - max(years) >= 2:
-        latest = str(max(years))
-    warnings = () if latest is None else (
-        f"header date {date.isoformat()} disagrees with dates in the text (latest {latest}); "
-        "check the publication date",)
-    return DateInference(date, f"date line {line!r} near the top", warnings)
-
-
-def _header_date(text: str) -> tuple[dt.date, str, int, int] | None:
-    """The first standalone date line among the first `HEADER_LINES` non-empty lines: date, line, span."""
-    offset, seen = 0, 0
-    for line in text.split("\n"):
-        start, offset = offset, offset + len(line) + 1
-        stripped = line.strip()
-        if not stripped:
-            continue
-        seen += 1
-        if seen > HEADER_LINES:
-            return None
-        match = _FULL_DATE.search(stripped) if len(stripped) <= 80 else None
-        if (match and _DATE_LINE_HEAD.fullmatch(stripped[:match.start()])
-                and _DATE_LINE_TAIL.fullmatch(stripped[match.end():])
-                and (date := _match_date(match))):
-            return date, stripped, start, start + len(line)
-    return None
-
-
-def _match_date(match: re.Match[str]) -> dt.date | None:
-    """The date a `_FULL_DATE` match names; day-first for numeric dates unless only month-first fits."""
-    groups = match.groupdict()
-    for i in "1234":
-        if groups[f"y{i}"]:
-            month_text, day, year = groups[f"m{i}"], int(groups[f"d{i}"]), int(groups[f"y{i}"])
-            break
-    else:
-        return None
-    month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.rstrip(".").lower()]
-    if i == "4" and month > 12 >= day:
-        day, month = month, day
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None

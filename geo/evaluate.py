@@ -72,7 +72,7 @@ def read_gold(path: Path) -> Iterator[GoldArticle]:
                     toponyms=tuple(_toponym(t) for t in record["toponyms"]),
                     unlocated=tuple(_toponym(t) for t in record.get("unlocated", [])),
                 )
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise GoldFileError(f"{path} line {number}: {exc}") from exc
 
 

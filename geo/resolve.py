@@ -25,7 +25,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -70,6 +69,8 @@ class _Context:
     anchors: tuple[tuple[str, float, float], ...] = ()
     # (country, admin1) -> names of the article's confidently placed settlements and sites in it
     home_areas: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # normalised name -> the countries its own mentions were placed in (to discount self-evidence)
+    countries_by_name: dict[str, Counter[str]] = field(default_factory=dict)
 
 
 _NO_CONTEXT = _Context(Counter(), Counter())
@@ -127,15 +128,21 @@ def city_over_area(g: Gazetteer, i: int, surface_key: str, settlement_countries:
     return -CITY_OVER_AREA_PENALTY if normalise(g.names[i]) != surface_key else 0.0
 
 
-def article_context(g: Gazetteer, i: int, context: _Context) -> float:
+def article_context(g: Gazetteer, i: int, surface_key: str, context: _Context) -> float:
     """Bonus for places inside the countries and admin-1 areas the article names, and for admin-1
-    areas whose sibling areas it names ('Georgia' beside 'Texas' and 'Ohio' is the US state)."""
+    areas whose sibling areas it names ('Georgia' beside 'Texas' and 'Ohio' is the US state).
+
+    The name's own first-pass guesses do not count: a lone "Odessa" is not evidence for itself.
+    """
     score = 0.0
     country, admin1, kind = g.countries[i], g.admin1s[i], g.kinds[i]
-    if country in context.countries and kind != "country":
+    own = context.countries_by_name.get(surface_key, Counter())
+    others_total = context.countries.total() - own.total()
+    others_here = context.countries[country] - own[country]
+    if others_here > 0 and kind != "country":
         # weighted by the country's share of the article's places: one "US ambassador" in a story
         # about Moscow does not drag Geneva to Illinois, a local US paper's towns all do
-        score += ARTICLE_COUNTRY_BONUS * context.countries[country] / context.countries.total()
+        score += ARTICLE_COUNTRY_BONUS * others_here / others_total
     if admin1 and (country, admin1) in context.admin1s and kind != "admin1":
         score += ARTICLE_ADMIN1_BONUS
     if kind == "admin1":
@@ -181,10 +188,12 @@ class Resolver:
     online: OnlineLookup | None = None
 
     def resolve(self, text: str, mentions: Sequence[Mention]) -> list[ResolvedPlace]:
-        first = self._resolve_all(text, mentions, _NO_CONTEXT)
-        return self._resolve_all(text, mentions, self._article_context(first))
+        unknown: dict[str, ResolvedPlace] = {}  # fuzzy/online answers, asked once per article
+        first = self._resolve_all(text, mentions, _NO_CONTEXT, unknown)
+        return self._resolve_all(text, mentions, self._article_context(first), unknown)
 
-    def _resolve_all(self, text: str, mentions: Sequence[Mention], context: _Context) -> list[ResolvedPlace]:
+    def _resolve_all(self, text: str, mentions: Sequence[Mention], context: _Context,
+                     unknown: dict[str, ResolvedPlace]) -> list[ResolvedPlace]:
         """Resolve each mention; a name with the same qualifiers is scored once per article."""
         decided: dict[tuple[str, frozenset[tuple[str, str]], bool], ResolvedPlace] = {}
         resolved = []
@@ -192,7 +201,7 @@ class Resolver:
             qualifiers = frozenset(self._qualifiers(text, m))
             key = (m.surface, qualifiers, _region_word_follows(text, m))
             if key not in decided:
-                decided[key] = self._resolve_one(m, qualifiers, key[2], context)
+                decided[key] = self._resolve_one(m, qualifiers, key[2], context, unknown)
             resolved.append(replace(decided[key], mention=m))
         return resolved
 
@@ -201,9 +210,12 @@ class Resolver:
         admin1s: Counter[tuple[str, str]] = Counter()
         anchors = []
         home_areas: dict[tuple[str, str], set[str]] = {}
+        countries_by_name: dict[str, Counter[str]] = {}
         for r in resolved:
             if r.place is None:
                 continue
+            if r.place.country:
+                countries_by_name.setdefault(normalise(r.mention.surface), Counter())[r.place.country] += 1
             if r.confidence >= 0.5 and r.place.precision in (Precision.SETTLEMENT, Precision.SITE) \
                     and r.place.admin1:
                 home_areas.setdefault((r.place.country, r.place.admin1), set()).add(
@@ -217,14 +229,16 @@ class Resolver:
             if r.confidence >= 0.5 and r.place.kind not in ("country", "continent", "capital"):
                 anchors.append((normalise(r.mention.surface), r.place.lat, r.place.lon))
         return _Context(countries, admin1s, tuple(dict.fromkeys(anchors)),
-                        {area: frozenset(names) for area, names in home_areas.items()})
+                        {area: frozenset(names) for area, names in home_areas.items()}, countries_by_name)
 
     def _resolve_one(self, mention: Mention, qualifiers: frozenset[tuple[str, str]], region_follows: bool,
-                     context: _Context) -> ResolvedPlace:
+                     context: _Context, unknown: dict[str, ResolvedPlace]) -> ResolvedPlace:
         g = self.gazetteer
         candidates = g.lookup(mention.surface)
         if not candidates:
-            return self._resolve_unknown(mention)
+            if mention.surface not in unknown:
+                unknown[mention.surface] = self._resolve_unknown(mention)
+            return unknown[mention.surface]
         if len(candidates) == 1:
             return _only_candidate(g, mention, candidates[0])
         key = normalise(mention.surface)
@@ -243,7 +257,7 @@ class Resolver:
                 context_comma(g, c.index, qualifiers),
                 context_region(g, c.index, region_follows),
                 city_over_area(g, c.index, key, settlement_countries),
-                article_context(g, c.index, local_context),
+                article_context(g, c.index, key, local_context),
                 home_area(g, c.index, key, local_context),
                 coherence(g, c.index, key, local_context),
             )
@@ -302,41 +316,43 @@ def _region_word_follows(text: str, mention: Mention) -> bool:
     return following.startswith(_REGION_WORDS)
 
 
-_FUZZY_POOLS: dict[tuple[int, tuple[str, ...]], dict[int, list[str]]] = {}
 FUZZY_MIN_POPULATION_OUTSIDE_THEATRE = 100_000
 FUZZY_LENGTH_SLACK = 2
 
 
 def _fuzzy_pool(g: Gazetteer, theatre: tuple[str, ...]) -> dict[int, list[str]]:
-    """Names a typo may stand for, by length: every place in the theatre, larger places everywhere."""
-    pool_key = (id(g), theatre)
-    if pool_key not in _FUZZY_POOLS:
+    """Names a typo may stand for, by length: every place in the theatre, larger places everywhere.
+
+    Built once per gazetteer and theatre, and kept on the gazetteer itself.
+    """
+    pool_key = ("fuzzy_pool", theatre)
+    if pool_key not in g.memo:
         by_length: dict[int, list[str]] = {}
         for key, codes in g.index.items():
             if any(g.countries[code >> 1] in theatre
                    or g.populations[code >> 1] >= FUZZY_MIN_POPULATION_OUTSIDE_THEATRE for code in codes):
                 by_length.setdefault(len(key), []).append(key)
-        _FUZZY_POOLS[pool_key] = by_length
-    return _FUZZY_POOLS[pool_key]
+        g.memo[pool_key] = by_length
+    pool = g.memo[pool_key]
+    assert isinstance(pool, dict)
+    return pool
 
 
-@lru_cache(maxsize=50_000)
-def _closest_name_cached(gazetteer_id: int, key: str, theatre: tuple[str, ...],
-                         min_score: float) -> tuple[str, float] | None:
-    pool = _FUZZY_POOLS[(gazetteer_id, theatre)]
+def _closest_name(g: Gazetteer, key: str, theatre: tuple[str, ...],
+                  min_score: float) -> tuple[str, float] | None:
+    """The pool name closest to key by rapidfuzz ratio, if at least min_score (answers memoised)."""
+    memo_key = ("closest", key, theatre, min_score)
+    if memo_key in g.memo:
+        return g.memo[memo_key]  # type: ignore[return-value]
+    pool = _fuzzy_pool(g, theatre)
     best: tuple[str, float] | None = None
     # a ratio >= ~88 is impossible between names whose lengths differ by more than the slack
     for length in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1):
         found = process.extractOne(key, pool.get(length, ()), scorer=fuzz.ratio, score_cutoff=min_score)
         if found is not None and (best is None or found[1] > best[1]):
             best = (found[0], float(found[1]))
+    g.memo[memo_key] = best
     return best
-
-
-def _closest_name(g: Gazetteer, key: str, theatre: tuple[str, ...],
-                  min_score: float) -> tuple[str, float] | None:
-    _fuzzy_pool(g, theatre)
-    return _closest_name_cached(id(g), key, theatre, min_score)
 
 
 def fuzzy_match(g: Gazetteer, surface: str, config: Config) -> tuple[Place, float] | None:

@@ -27,7 +27,7 @@ def normalise(name: str) -> str:
     return _SEPARATORS.sub(" ", folded).strip()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\S)")
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "Gen.", "Lt.", "Col.", "St.", "Jan.", "Feb.", "Mar.",
                   "Apr.", "Aug.", "Sept.", "Sep.", "Oct.", "Nov.", "Dec.", "U.S.", "U.K.", "No.",
                   "Sen.", "Rep.", "Gov.", "Pres.", "Prof.", "Ft.", "Mt.", "Capt.", "Sgt.", "Maj.")
@@ -45,10 +45,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        head = text[start:match.start()]
+        end = match.end(1) if match.group(1) is not None else match.start()  # keep closing quotes
+        head = text[start:end]
         if head.endswith(_ABBREVIATIONS) and "\n" not in match.group():
             continue
-        _append_trimmed(text, start, match.start(), spans)
+        _append_trimmed(text, start, end, spans)
         start = match.end()
     _append_trimmed(text, start, len(text), spans)
     return spans

@@ -1,4 +1,7 @@
-"""Tests for geo.articles: each format, each failure as one problem, encodings, manifest, date inference."""
+"""Tests for geo.articles: each format, each failure as one problem, manifest, dates reaching the result.
+
+Decoding cases are in test_decoding.py, publication-date inference cases in test_pubdate.py.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.articles import (
-    ReadProblem,
-    decode_text,
-    infer_published,
-    iter_articles,
-    read_articles,
-)
+from geo.articles import ReadProblem, iter_articles, read_articles
 from geo.errors import ArticleError
 from geo.html_text import extract_html_text
 
@@ -131,31 +128,11 @@ def test_jsonl_broken_lines_are_problems_and_the_rest_is_read(tmp_path: Path) ->
     ]
 
 
-@pytest.mark.parametrize(
-    ("text", "encoding"),
-    [
-        ("Обстріл: Київ і Донецьк.", "cp1251"),
-        ("Київ", "cp1251"),
-        ("Донецьк", "cp1251"),
-        ("Zürich", "latin-1"),
-        ("Größe, Ångström, façade.", "latin-1"),
-        ("“Quoted” – dash…", "cp1252"),
-        ("Kuźnica, Łódź", "cp1250"),
-        ("Kuźnica, Київ", "utf-8"),
-        ("Kuźnica, Київ", "utf-16"),
-    ],
-)
-def test_encodings_round_trip(tmp_path: Path, text: str, encoding: str) -> None:
-    path = write(tmp_path, "a.txt", text.encode(encoding))
+def test_non_utf8_file_is_decoded(tmp_path: Path) -> None:
+    """The reader hands bytes to geo.decoding (its case table is in test_decoding.py)."""
+    path = write(tmp_path, "a.txt", "Обстріл: Київ і Донецьк.".encode("cp1251"))
     (article,) = read_articles([path], on_invalid="raise").articles
-    assert article.text == text
-
-
-@given(st.text().filter(lambda t: t.strip()))
-def test_decode_text_round_trips_utf8(text: str) -> None:
-    clean = "".join(c for c in text if c.isprintable() or c in "\n\t")
-    if clean.strip():
-        assert decode_text(clean.encode("utf-8")) == clean
+    assert article.text == "Обстріл: Київ і Донецьк."
 
 
 def test_file_over_the_limit_is_a_problem_and_not_read(tmp_path: Path) -> None:
@@ -283,55 +260,6 @@ def test_inferred_date_and_warning_reach_the_result(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "date", "evidence", "warning"),
-    [
-        ("Putin warns Nato\n\n30.11.2021\n\nTroops on Tuesday.", dt.date(2021, 11, 30), "date line", None),
-        ("Tuesday, 19 Nov 2024\nTalks.", dt.date(2024, 11, 19), "date line", None),
-        ("November 30, 2021\nTalks.", dt.date(2021, 11, 30), "date line", None),
-        ("2021-11-30\nTalks.", dt.date(2021, 11, 30), "date line", None),
-        ("Headline\nPublished: Tue 30 Nov 2021 10.00 GMT\nTalks.", dt.date(2021, 11, 30), "date line", None),
-        ("Tuesday, 19 Nov 2024\nPhoto taken Jan. 26, 2022 in Kyiv.", dt.date(2024, 11, 19), "date line",
-         "latest 2022-01-26"),
-        ("19 Nov 2024\nClashes grew throughout 2021.", dt.date(2024, 11, 19), "date line", "latest 2021"),
-        ("30.11.2021\nRussia annexed Crimea in 2014; Nato deployed since 2017.", dt.date(2021, 11, 30),
-         "date line", None),
-        ("Drills began on February 10, 2022.\nPhoto: Jan. 26, 2022.", dt.date(2022, 2, 10),
-         "latest full date in text", None),
-        ("Talks on November 30, 2021 failed.", dt.date(2021, 11, 30), "latest full date in text", None),
-        ("\n".join(["Line."] * 10 + ["30.11.2021"]), dt.date(2021, 11, 30), "latest full date in text", None),
-        ("12/31/2021\nTalks.", dt.date(2021, 12, 31), "date line", None),
-        ("31.02.2021\nTalks on Sunday.", None, "no date found", None),
-        ("Drills end on Sunday, which began on February 10.", None, "no date found", None),
-    ],
-)
-def test_infer_published(text: str, date: dt.date | None, evidence: str, warning: str | None) -> None:
-    inference = infer_published(text)
-    assert inference.date == date
-    assert inference.evidence.startswith(evidence)
-    if warning is None:
-        assert inference.warnings == ()
-    else:
-        (message,) = inference.warnings
-        assert warning in message and "check the publication date" in message
-
-
-@pytest.mark.parametrize(
-    ("seed", "date", "warns"),
-    [
-        ("000_c69f267599082179.txt", dt.date(2024, 11, 19), True),
-        ("003_35b1bbc2d7056e5e.txt", dt.date(2021, 11, 30), False),
-        ("004_7b84d3c831185d49.txt", None, False),
-    ],
-)
-def test_infer_published_on_seeds(seed: str, date: dt.date | None, warns: bool) -> None:
-    inference = infer_published((SEEDS / seed).read_text(encoding="utf-8"))
-    assert inference.date == date
-    assert bool(inference.warnings) is warns
-    if date is not None:
-        assert inference.evidence.startswith("date line")
-
-
-@pytest.mark.parametrize(
     ("html", "text", "title", "published"),
     [
         ("<title>T</title><body><nav>Menu Kyiv</nav><p>Body.</p></body>", "Body.", "T", None),
@@ -369,7 +297,5 @@ def test_any_bytes_give_an_article_or_a_problem(tmp_path_factory: pytest.TempPat
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=2000))
-def test_any_text_parses_as_html_and_dates(text: str) -> None:
+def test_any_text_parses_as_html(text: str) -> None:
     assert isinstance(extract_html_text(text).text, str)
-    inference = infer_published(text)
-    assert inference.date is None or 1900 <= inference.date.year < 2100

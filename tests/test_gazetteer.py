@@ -154,8 +154,6 @@ def test_unwritable_cache_dir_only_costs_a_rebuild(tmp_path: Path, fake_build: l
     assert fake_build == [1, 1]
 
 
-_BAD_PICKLE = "BUG: load_gazetteer catches only OSError/UnpicklingError/EOFError/AttributeError, so this "
-
 
 @pytest.mark.parametrize(
     ("garbage", "warns"),
@@ -167,12 +165,9 @@ _BAD_PICKLE = "BUG: load_gazetteer catches only OSError/UnpicklingError/EOFError
         (pickle.dumps(_example_row())[:-3], True),  # truncated
         (b"c__main__\nNope\n.", True),  # AttributeError
         (pickle.dumps({"a": 1}), False),  # a valid pickle of the wrong type is replaced quietly
-        pytest.param(b"\x80\x04\x8c\x02\xff\xfe\x94.", True, marks=pytest.mark.xfail(
-            strict=True, reason=_BAD_PICKLE + "damaged string (UnicodeDecodeError) crashes the load")),
-        pytest.param(b"\x80\x7d.", True, marks=pytest.mark.xfail(
-            strict=True, reason=_BAD_PICKLE + "damaged protocol byte (ValueError) crashes the load")),
-        pytest.param(b"cgeo.gazett%er\nGazetteer\n.", True, marks=pytest.mark.xfail(
-            strict=True, reason=_BAD_PICKLE + "damaged module name (ModuleNotFoundError) crashes the load")),
+        (b"\x80\x04\x8c\x02\xff\xfe\x94.", True),  # damaged string: UnicodeDecodeError
+        (b"\x80\x7d.", True),  # damaged protocol byte: ValueError
+        (b"cgeo.gazett%er\nGazetteer\n.", True),  # damaged module name: ModuleNotFoundError
     ],
 )
 def test_damaged_cache_is_rebuilt_with_a_warning(tmp_path: Path, fake_build: list[int], garbage: bytes,

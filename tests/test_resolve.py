@@ -65,7 +65,6 @@ ROWS = [
     row("avdiivka", "Avdiivka", 48.14, 37.74, "settlement", "UA", admin1="Donetsk Oblast", population=31_000),
     row("amari", "Ämari Air Base", 59.26, 24.21, "air_base", "EE", aliases=("Amari",)),
 ]
-# kept alive for the whole module: resolve.py caches fuzzy pools by id(gazetteer) (see the xfail below)
 TINY = Gazetteer.from_rows(ROWS)
 NO_THEATRE = Config(theatre=())
 
@@ -147,18 +146,12 @@ def test_context_region(place_id: str, region_word_follows: bool, bonus: float) 
 
 # --- the resolver, rule by rule ------------------------------------------------------------------------
 
-SELF_VOTE = pytest.mark.xfail(strict=True, reason=(
-    "BUG: Resolver._article_context counts the country of every first-pass pick, including the mention "
-    "being resolved, so in the second pass a lone name gets ARTICLE_COUNTRY_BONUS from its own first "
-    "guess: the method reads 'article_context' and the confidence is inflated (0.73 -> ~1.0)"))
-
-
 @pytest.mark.parametrize(
     ("text", "surface", "theatre", "place_id", "method"),
     [
-        pytest.param("Ships left Odessa.", "Odessa", ("UA",), "ua-odessa", "theatre_prior", marks=SELF_VOTE),
-        pytest.param("Ships left Odessa.", "Odessa", ("US",), "us-odessa", "theatre_prior", marks=SELF_VOTE),
-        pytest.param("Ships left Odessa.", "Odessa", (), "ua-odessa", "population_prior", marks=SELF_VOTE),
+        ("Ships left Odessa.", "Odessa", ("UA",), "ua-odessa", "theatre_prior"),
+        ("Ships left Odessa.", "Odessa", ("US",), "us-odessa", "theatre_prior"),
+        ("Ships left Odessa.", "Odessa", (), "ua-odessa", "population_prior"),
         ("He grew up in Odessa, Texas.", "Odessa", (), "us-odessa", "context_comma"),
         ("He grew up in Odessa, Texas.", "Odessa", ("UA",), "us-odessa", "context_comma"),
         ("Port of Odessa, Ukraine.", "Odessa", ("US",), "ua-odessa", "context_comma"),
@@ -166,7 +159,7 @@ SELF_VOTE = pytest.mark.xfail(strict=True, reason=(
         ("Shelling in Luhansk.", "Luhansk", (), "luhansk", "city_over_area"),
         ("Georgia sent troops.", "Georgia", (), "ge", "population_prior"),
         ("Pionerskoye was quiet.", "Pionerskoye", (), "pionerskoye-crimea", "population_prior"),
-        pytest.param("Alexandria voted.", "Alexandria", (), "alexandria-us", "alias", marks=SELF_VOTE),
+        ("Alexandria voted.", "Alexandria", (), "alexandria-us", "alias"),
     ],
 )
 def test_resolver_records_the_deciding_rule(text: str, surface: str, theatre: tuple[str, ...],
@@ -199,7 +192,6 @@ def test_resolver_picks(text: str, surface: str, theatre: tuple[str, ...], place
     assert 0.5 < resolved.confidence <= 1.0
 
 
-@SELF_VOTE
 def test_lone_ambiguous_name_is_not_confirmed_by_itself() -> None:
     """UA Odessa (prior 6.0) vs US Odessa (5.0), nothing else in the text: confidence = sigmoid(1.0)."""
     [resolved] = resolve_text("Ships left Odessa.", ["Odessa"])
@@ -305,10 +297,6 @@ def test_online_lookup_is_the_last_resort(surface: str, answers: dict[str, Place
     assert set(lookup.calls) == ({(surface, ("UA",))} if asked else set())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Resolver.resolve runs _resolve_all twice (before and after "
-                   "article context) and _resolve_unknown is not memoised, so the injected online lookup "
-                   "is asked twice per unknown name per article (the real geocoder's SQLite cache hides "
-                   "it, except for failures, which are not cached: two timeouts)")
 def test_online_lookup_is_asked_once_per_name() -> None:
     lookup = RecordingLookup({"Mariupol": MARIUPOL})
     resolve_text("Shelling near Mariupol.", ["Mariupol"], FUZZY, online=lookup)
@@ -324,27 +312,16 @@ def test_unknown_name_is_reported_unresolved_never_invented(surface: str) -> Non
     assert resolved.mention.surface == surface
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: resolve._FUZZY_POOLS and _closest_name_cached are keyed by "
-                   "id(gazetteer); a new Gazetteer that reuses a freed one's id gets the old pool, and "
-                   "fuzzy_match raises ValueError (max() of an empty sequence) or picks a stale name")
-def test_fuzzy_pool_belongs_to_its_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resolve_module, "_FUZZY_POOLS", {})
-    resolve_module._closest_name_cached.cache_clear()
+def test_fuzzy_pool_belongs_to_its_gazetteer() -> None:
+    """Two gazetteers never share fuzzy answers, even when one is built after the other is freed."""
     avdiivka = [ROWS[index_of("avdiivka")]]
     other = [row("marinka", "Marinka", 47.94, 37.5, "settlement", "UA")]
-    try:
-        for attempt in range(2000):
-            g = Gazetteer.from_rows(avdiivka if attempt % 2 == 0 else other)
-            reused = (id(g), FUZZY.theatre) in resolve_module._FUZZY_POOLS
-            found = fuzzy_match(g, "Avdiika", FUZZY)
-            assert (found is not None) == (attempt % 2 == 0)
-            del g
-            gc.collect()
-            if reused:
-                return
-    finally:
-        resolve_module._closest_name_cached.cache_clear()
-    pytest.skip("could not provoke an id reuse in 2000 attempts")
+    for attempt in range(200):
+        has_avdiivka = attempt % 2 == 0
+        g = Gazetteer.from_rows(avdiivka if has_avdiivka else other)
+        assert (fuzzy_match(g, "Avdiika", FUZZY) is not None) == has_avdiivka
+        del g
+        gc.collect()
 
 
 # --- the user's places in the real seed articles --------------------------------------------------------

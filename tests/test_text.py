@@ -59,15 +59,8 @@ def test_normalise_is_idempotent_ascii_and_trimmed(name: str) -> None:
         ("  padded sentence.  ", ["padded sentence."]),
         ("", []),
         ("   \n\n ", []),
-        pytest.param(
-            'He said "Stop." Then he left.', ['He said "Stop."', "Then he left."],
-            marks=pytest.mark.xfail(strict=True, reason="BUG: the closing quote after '.' is swallowed by "
-                                    "the separator, so the first span is 'He said \"Stop.'"),
-        ),
-        pytest.param(
-            "Troops left (finally.) Then peace.", ["Troops left (finally.)", "Then peace."],
-            marks=pytest.mark.xfail(strict=True, reason="BUG: the closing bracket after '.' is dropped"),
-        ),
+        ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
+        ("Troops left (finally.) Then peace.", ["Troops left (finally.)", "Then peace."]),
     ],
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:
