@@ -42,7 +42,7 @@ for article_id, outlet, r in rows:
 st_folium(fmap, key="map", height=560, use_container_width=True, returned_objects=[])
 
 st.dataframe(
-    [{"article": a, "mention": r.mention.surface, "place": r.place.name if r.place else "",
+    [{"article": Path(a).name, "mention": r.mention.surface, "place": r.place.name if r.place else "",
       "country": r.place.country if r.place else "", "method": r.method, "confidence": r.confidence}
      for a, _, r in rows],
     use_container_width=True, hide_index=True,

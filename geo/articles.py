@@ -9,64 +9,53 @@ Formats: ``.txt``/``.md`` (optional ``---`` front matter), ``.html``/``.htm`` (m
 ``manifest.csv`` (``file,published,outlet,title,url,notes``) beside plain files supplies metadata;
 its non-empty cells override front matter and HTML metadata, since it is the curated record.
 Without a given date, `geo.pubdate.infer_published` guesses one from the text
-(``Article.published_inferred``); bytes become text through `geo.decoding.decode_text`. Those two
-concepts live in their own modules; this one only reads, applies metadata and reports problems.
+(``Article.published_inferred``); bytes become text through `geo.decoding.decode_text`; front matter
+and manifests are parsed by `geo.article_meta`. Those concepts live in their own modules; this one
+only reads, applies metadata and reports problems.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import datetime as dt
-import io
 import json
 import logging
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import IO, Literal
 
+from geo.article_meta import (
+    DEFAULT_MAX_BYTES,
+    MANIFEST_NAME,
+    Manifests,
+    Meta,
+    ReadProblem,
+    clean_value,
+    parse_date,
+    read_bytes,
+    split_front_matter,
+)
 from geo.decoding import decode_text
 from geo.errors import ArticleError
 from geo.html_text import extract_html_text, sniff_html_charset
 from geo.models import Article
 from geo.pubdate import DateInference, infer_published
 
-# `decode_text` (geo.decoding) and `infer_published` / `DateInference` (geo.pubdate) are re-exported:
-# they were defined here before those modules were split off, and callers import them from here.
+# Re-exported because they were defined here before their modules were split off and callers import
+# them from here: `decode_text` (geo.decoding), `infer_published` / `DateInference` (geo.pubdate) and
+# `ReadProblem` (geo.article_meta, which reports manifest problems with it too).
 __all__ = ["DateInference", "ReadProblem", "ReadResult", "decode_text", "infer_published",
            "iter_articles", "read_articles"]
 
 logger = logging.getLogger(__name__)
 
 OnInvalid = Literal["raise", "warn", "skip"]
-DEFAULT_MAX_BYTES = 10_000_000
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-MANIFEST_NAME = "manifest.csv"
 NOT_ARTICLES = frozenset({MANIFEST_NAME, "readme.md"})  # compared lower-case when walking folders
-_ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?\s*")
-_FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w-]*")
-
-
-@dataclass(frozen=True, slots=True)
-class ReadProblem:
-    """One thing that could not be read, as a sentence a user can act on.
-
-    `line` is the JSONL line, the front-matter line or the manifest row (counted as a spreadsheet
-    shows it: the header is row 1); None when the problem concerns the whole file.
-    """
-
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,22 +73,6 @@ class _DateWarning:
 
     path: str
     message: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Meta:
-    """Metadata for one article from one source (front matter, HTML, manifest, JSONL)."""
-
-    id: str | None = None
-    title: str | None = None
-    published: dt.date | None = None
-    source: str | None = None
-    url: str | None = None
-
-    def updated(self, other: _Meta) -> _Meta:
-        """This metadata with every field `other` knows replaced by other's value."""
-        values = {f.name: getattr(other, f.name) or getattr(self, f.name) for f in fields(_Meta)}
-        return _Meta(**values)
 
 
 _Item = Article | ReadProblem | _DateWarning
@@ -175,7 +148,7 @@ def _read_items(
 
 
 def _read_paths(paths: list[str | PathLike[str]], manifest: Path | None, max_bytes: int) -> Iterator[_Item]:
-    manifests = _Manifests(manifest)
+    manifests = Manifests(manifest)
     yield from manifests.explicit_problems()
     for raw in paths:
         path = Path(raw)
@@ -201,13 +174,13 @@ def _walk(folder: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def _read_file(path: Path, manifests: _Manifests, max_bytes: int) -> Iterator[_Item]:
+def _read_file(path: Path, manifests: Manifests, max_bytes: int) -> Iterator[_Item]:
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         yield from _read_jsonl(path, max_bytes)
         return
     yield from manifests.problems_for(path)
-    data = _read_bytes(path, max_bytes)
+    data = read_bytes(path, max_bytes)
     if isinstance(data, ReadProblem):
         yield data
         return
@@ -221,12 +194,12 @@ def _read_file(path: Path, manifests: _Manifests, max_bytes: int) -> Iterator[_I
         return
     if is_html:
         page = extract_html_text(text)
-        body, meta = page.text, _Meta(title=page.title, published=_parse_date(page.published))
+        body, meta = page.text, Meta(title=page.title, published=parse_date(page.published))
         if not body:
             yield ReadProblem(str(path), None, "no main text found in the HTML page")
             return
     else:
-        meta, body, front_problems = _split_front_matter(text)
+        meta, body, front_problems = split_front_matter(text)
         yield from (ReadProblem(str(path), line, message) for line, message in front_problems)
         if not body.strip():
             yield ReadProblem(str(path), None, "file has no text after its front matter")
@@ -235,7 +208,7 @@ def _read_file(path: Path, manifests: _Manifests, max_bytes: int) -> Iterator[_I
     yield from _build_article(str(path), meta.id or str(path), body, meta)
 
 
-def _build_article(path: str, article_id: str, text: str, meta: _Meta) -> Iterator[_Item]:
+def _build_article(path: str, article_id: str, text: str, meta: Meta) -> Iterator[_Item]:
     """Make the Article, inferring its publication date from the text when no metadata gave one."""
     published, inferred = meta.published, False
     if published is None:
@@ -244,157 +217,6 @@ def _build_article(path: str, article_id: str, text: str, meta: _Meta) -> Iterat
         yield from (_DateWarning(path, warning) for warning in inference.warnings)
     yield Article(id=article_id, text=text, title=meta.title, published=published,
                   published_inferred=inferred, source=meta.source, url=meta.url, path=path)
-
-
-def _read_bytes(path: Path, max_bytes: int) -> bytes | ReadProblem:
-    """The file's bytes, unless it is over `max_bytes` (checked before reading) or unreadable."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return ReadProblem(str(path), None, _too_big(size, max_bytes))
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        return ReadProblem(str(path), None, f"cannot read file ({exc.strerror or exc})")
-    if len(data) > max_bytes:  # it grew since stat()
-        return ReadProblem(str(path), None, _too_big(len(data), max_bytes))
-    return data
-
-
-def _too_big(size: int, max_bytes: int) -> str:
-    return f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit"
-
-
-def _parse_date(value: object) -> dt.date | None:
-    """An ISO date (``2021-11-30``, or the date part of an ISO timestamp as written, no time-zone
-    conversion), else None."""
-    match = _ISO_DATE.fullmatch(value) if isinstance(value, str) else None
-    try:
-        return dt.date(*(int(part) for part in match.groups())) if match else None
-    except ValueError:
-        return None
-
-
-def _clean(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _split_front_matter(text: str) -> tuple[_Meta, str, list[tuple[int, str]]]:
-    """Split a leading ``---`` block of ``key: value`` lines from the body it describes.
-
-    Returns (metadata, body, problems as (line, message)); a block that is not all ``key: value``
-    lines, or is never closed, is not front matter and stays part of the text.
-    """
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
-        return _Meta(), text, []
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-    if end is None:
-        return _Meta(), text, []
-    values: dict[str, tuple[int, str]] = {}
-    for number, line in enumerate(lines[1:end], start=2):
-        key, colon, value = line.partition(":")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not colon or not _FRONT_MATTER_KEY.fullmatch(key.strip()):
-            return _Meta(), text, []
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip().lower()] = (number, value)
-    problems = []
-    number, raw_date = values.get("published") or values.get("date") or (0, "")
-    published = _parse_date(raw_date)
-    if raw_date and published is None:
-        problems.append((number, f"front matter line {number}: bad published date '{raw_date}'"))
-    meta = _Meta(id=_clean(values.get("id", (0, ""))[1]), title=_clean(values.get("title", (0, ""))[1]),
-                 published=published, url=_clean(values.get("url", (0, ""))[1]),
-                 source=_clean((values.get("source") or values.get("outlet") or (0, ""))[1]))
-    return meta, "\n".join(lines[end + 1:]).lstrip("\n"), problems
-
-
-class _Manifests:
-    """Manifest metadata by resolved file path: the explicit manifest, or each folder's own."""
-
-    def __init__(self, explicit: Path | None) -> None:
-        self._explicit = Path(explicit) if explicit is not None else None
-        self._loaded: dict[Path, tuple[dict[Path, _Meta], list[ReadProblem]]] = {}
-        self._reported: set[Path] = set()
-
-    def explicit_problems(self) -> Iterator[ReadProblem]:
-        if self._explicit is not None:
-            yield from self._problems(self._explicit)
-
-    def problems_for(self, file: Path) -> Iterator[ReadProblem]:
-        """Problems of the manifest that covers `file`, the first time that manifest is used."""
-        yield from self._problems(self._manifest_path(file))
-
-    def meta_for(self, file: Path) -> _Meta:
-        entries, _ = self._load(self._manifest_path(file))
-        return entries.get(file.resolve(), _Meta())
-
-    def _manifest_path(self, file: Path) -> Path:
-        return self._explicit if self._explicit is not None else file.parent / MANIFEST_NAME
-
-    def _problems(self, manifest: Path) -> Iterator[ReadProblem]:
-        key = manifest.resolve()
-        if key not in self._reported:
-            self._reported.add(key)
-            yield from self._load(manifest)[1]
-
-    def _load(self, manifest: Path) -> tuple[dict[Path, _Meta], list[ReadProblem]]:
-        key = manifest.resolve()
-        if key not in self._loaded:
-            explicit = self._explicit is not None
-            self._loaded[key] = _load_manifest(manifest) if explicit or manifest.is_file() else ({}, [])
-        return self._loaded[key]
-
-
-def _load_manifest(manifest: Path) -> tuple[dict[Path, _Meta], list[ReadProblem]]:
-    """Parse a manifest CSV into metadata by resolved file path, with one problem per bad row."""
-    where = str(manifest)
-    if not manifest.is_file():
-        return {}, [ReadProblem(where, None, "manifest file not found")]
-    data = _read_bytes(manifest, DEFAULT_MAX_BYTES)
-    if isinstance(data, ReadProblem):
-        return {}, [data]
-    text = decode_text(data)
-    if text is None:
-        return {}, [ReadProblem(where, None, "manifest is a binary file (not text)")]
-    try:
-        return _parse_manifest(manifest, csv.DictReader(io.StringIO(text)))
-    except csv.Error as exc:
-        return {}, [ReadProblem(where, None, f"{manifest.name} is not valid CSV ({exc})")]
-
-
-def _parse_manifest(
-    manifest: Path, reader: csv.DictReader[str]
-) -> tuple[dict[Path, _Meta], list[ReadProblem]]:
-    where = str(manifest)
-    if "file" not in (reader.fieldnames or []):
-        return {}, [ReadProblem(where, None, f"{manifest.name} has no 'file' column")]
-    entries: dict[Path, _Meta] = {}
-    problems: list[ReadProblem] = []
-    for row in reader:
-        line, name = reader.line_num, _clean(row.get("file")) or ""
-        if not name and not any(isinstance(v, str) and v.strip() for v in row.values()):
-            continue  # a row of empty cells, as spreadsheets leave behind
-        prefix = f"{manifest.name} row {line}"
-        target = (manifest.parent / name).resolve()
-        if not name or not target.is_file():
-            problems.append(ReadProblem(where, line, f"{prefix}: file not found: {name or '(empty)'}"))
-            continue
-        raw_date = _clean(row.get("published")) or ""
-        published = _parse_date(raw_date)
-        if raw_date and published is None:
-            problems.append(ReadProblem(where, line, f"{prefix}: bad published date '{raw_date}'"))
-        if target in entries:
-            problems.append(ReadProblem(where, line, f"{prefix}: {name} is listed twice; first row kept"))
-            continue
-        entries[target] = _Meta(title=_clean(row.get("title")), published=published,
-                                source=_clean(row.get("outlet") or row.get("source")),
-                                url=_clean(row.get("url")))
-    return entries, problems
 
 
 def _read_jsonl(path: Path, max_bytes: int) -> Iterator[_Item]:
@@ -437,7 +259,7 @@ def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | None]:
             yield line
 
 
-def _parse_jsonl_line(raw: bytes, number: int) -> tuple[_Meta, str, list[str]] | str:
+def _parse_jsonl_line(raw: bytes, number: int) -> tuple[Meta, str, list[str]] | str:
     """One JSONL record as (metadata, text, non-fatal problems), or why it cannot be an article."""
     try:
         record = json.loads(raw.decode("utf-8"))
@@ -458,11 +280,12 @@ def _parse_jsonl_line(raw: bytes, number: int) -> tuple[_Meta, str, list[str]] |
     if not text.strip():
         return "'text' is empty"
     raw_date, problems = record.get("published"), []
-    published = _parse_date(raw_date)
+    published = parse_date(raw_date)
     if raw_date not in (None, "") and published is None:
         problems.append(f"bad published date '{raw_date}'")
     record_id = record.get("id")
-    meta = _Meta(id=None if record_id in (None, "") else str(record_id), title=_clean(record.get("title")),
-                 published=published, source=_clean(record.get("source") or record.get("outlet")),
-                 url=_clean(record.get("url")))
+    meta = Meta(id=None if record_id in (None, "") else str(record_id),
+                title=clean_value(record.get("title")), published=published,
+                source=clean_value(record.get("source") or record.get("outlet")),
+                url=clean_value(record.get("url")))
     return meta, text, problems
