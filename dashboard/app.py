@@ -45,5 +45,5 @@ st.dataframe(
     [{"article": Path(a).name, "mention": r.mention.surface, "place": r.place.name if r.place else "",
       "country": r.place.country if r.place else "", "method": r.method, "confidence": r.confidence}
      for a, _, r in rows],
-    use_container_width=True, hide_index=True,
+    width="stretch", hide_index=True,
 )
