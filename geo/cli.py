@@ -6,10 +6,11 @@ Exit codes: 0 success; 1 nothing could be read / nothing to do; 2 bad arguments 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -17,8 +18,8 @@ from geo.config import Config, load_config, parse_theatre
 from geo.errors import GeoError
 from geo.evaluate import read_gold, score
 from geo.gazetteer import load_gazetteer
-from geo.models import ResolvedPlace
-from geo.pipeline import geoparse
+from geo.models import Article, Event, ResolvedPlace
+from geo.pipeline import extract_events, geoparse
 from geo.resolve import OnlineLookup
 
 log = logging.getLogger("geo")
@@ -44,6 +45,23 @@ def build_parser() -> argparse.ArgumentParser:
     places.add_argument("--online", action="store_true",
                         help="ask the online geocoder (Nominatim) for names the gazetteer lacks")
 
+    extract = sub.add_parser("extract", help="events (place, category, date) of each article")
+    extract.add_argument("paths", nargs="+", type=Path, help="files or folders (.txt .md .html .jsonl)")
+    extract.add_argument("--json", action="store_true", help="JSON Lines, one object per article")
+    extract.add_argument("--theatre", type=_theatre, help="countries to favour, or 'none'")
+
+    ingest = sub.add_parser("ingest", help="add articles' events to the event store")
+    ingest.add_argument("paths", nargs="+", type=Path, help="files or folders (.txt .md .html .jsonl)")
+    ingest.add_argument("--store", type=Path, default=None,
+                        help="store file (default data/store/events.sqlite)")
+    ingest.add_argument("--theatre", type=_theatre, help="countries to favour, or 'none'")
+    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    events_eval = sub.add_parser("eval-events", help="score categories and event dates against a gold file")
+    events_eval.add_argument("gold", type=Path)
+    events_eval.add_argument("--theatre", type=_theatre)
+    events_eval.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+
     evaluate = sub.add_parser("eval", help="score the geoparser against a gold JSONL file")
     evaluate.add_argument("gold", type=Path)
     evaluate.add_argument("--theatre", type=_theatre)
@@ -62,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if getattr(args, "theatre", None) is not None:
             config = config.with_theatre(args.theatre)
-        if args.command == "places":
-            return _places(args, config, sys.stdout)
-        return _eval(args, config, sys.stdout)
+        command = {"places": _places, "extract": _extract, "ingest": _ingest, "eval": _eval,
+                   "eval-events": _eval_events}[args.command]
+        return command(args, config, sys.stdout)
     except GeoError as exc:
         print(f"geo: error: {exc}", file=sys.stderr)
         return 2
@@ -147,3 +165,122 @@ def _eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _published(article: Article) -> tuple[dt.date, str] | None:
+    """The publication date and its precision ('day' when given, 'inferred' when read from the text)."""
+    if article.published is None:
+        return None
+    return article.published, "inferred" if article.published_inferred else "day"
+
+
+def event_record(event: Event) -> dict[str, object]:
+    """One entry of the ``events`` list in ``geo extract --json`` (a format other teams read)."""
+    r, p = event.place, event.place.place
+    assert p is not None
+    return {
+        "mention": r.mention.surface, "start": r.mention.start, "end": r.mention.end, "name": p.name,
+        "lat": round(p.lat, 6), "lon": round(p.lon, 6), "country": p.country,
+        "precision": p.precision.value, "gazetteer_id": p.id,
+        "category": event.classification.category.value, "cue": event.classification.cue,
+        "confidence": event.classification.confidence, "event_date": event.date.date.isoformat(),
+        "date_precision": event.date.precision.value, "sentence": event.sentence,
+    }
+
+
+def _readable_articles(paths: list[Path], config: Config, skipped: list[str]) -> Iterator[Article]:
+    """Articles from the paths; every unreadable item becomes one line in `skipped`, printed once."""
+    from geo.articles import ReadProblem, iter_articles
+
+    for item in iter_articles(paths, max_bytes=config.max_article_bytes):
+        if isinstance(item, ReadProblem):
+            where = f"{item.path}{f' line {item.line}' if item.line else ''}"
+            skipped.append(f"{where}: {item.message}")
+            print(f"geo: skipped {where}: {item.message}", file=sys.stderr)
+        elif item.published is None:
+            message = "no publication date (none in the manifest or record, none found in the text)"
+            skipped.append(f"{item.id}: {message}")
+            print(f"geo: skipped {item.id}: {message}", file=sys.stderr)
+        else:
+            yield item
+
+
+def _extract(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    gazetteer = load_gazetteer()
+    skipped: list[str] = []
+    read = 0
+    for article in _readable_articles(args.paths, config, skipped):
+        published, precision = _published(article) or (dt.date.min, "")
+        extraction = extract_events(article, published, gazetteer, config)
+        read += 1
+        if args.json:
+            out.write(json.dumps({"article": article.id, "published": published.isoformat(),
+                                  "published_precision": precision,
+                                  "events": [event_record(e) for e in extraction.placed]},
+                                 ensure_ascii=False) + "\n")
+        else:
+            out.write(f"{article.id} ({published}, {precision}): {len(extraction.placed)} events, "
+                      f"{len(extraction.unresolved)} unresolved\n")
+            for e in extraction.placed:
+                rec = event_record(e)
+                out.write(f"  {rec['event_date']} {rec['date_precision']:<9} {rec['category']:<10} "
+                          f"{rec['name']} ({rec['country']})  cue: {rec['cue'] or '-'}\n")
+    print(f"geo: {read} articles read, {len(skipped)} skipped", file=sys.stderr)
+    return 0 if read else 1
+
+
+def _ingest(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from tqdm import tqdm
+
+    from geo.store import DEFAULT_STORE, open_store
+
+    gazetteer = load_gazetteer()
+    skipped: list[str] = []
+    read = added_articles = added_events = unresolved = 0
+    path = args.store or DEFAULT_STORE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open_store(path) as store:
+        articles = _readable_articles(args.paths, config, skipped)
+        progress = tqdm(articles, unit=" articles", disable=args.no_progress or None, file=sys.stderr)
+        for article in progress:
+            published, _ = _published(article) or (dt.date.min, "")
+            extraction = extract_events(article, published, gazetteer, config)
+            read += 1
+            added = store.add_article(article, extraction.events)
+            if added:
+                added_articles += 1
+                added_events += len(extraction.placed)
+                unresolved += len(extraction.unresolved)
+    out.write(f"{path}: {read} articles read, {added_articles} new ({read - added_articles} already "
+              f"stored), {added_events} place mentions added, {unresolved} unresolved places, "
+              f"{len(skipped)} files or records skipped\n")
+    for reason in skipped:
+        out.write(f"  skipped {reason}\n")
+    return 0 if read or not skipped else 1
+
+
+def _eval_events(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from geo.evaluate_events import read_gold_events, score_events
+    from geo.pubdate import infer_published
+
+    gazetteer = load_gazetteer()
+    scores = score_events(
+        read_gold_events(args.gold),
+        lambda gold: list(extract_events(Article(gold.id, gold.text), gold.published, gazetteer,
+                                         config).events),
+        lambda text: infer_published(text).date,
+    )
+    if args.json:
+        out.write(json.dumps({"gold": str(args.gold), **scores.as_dict()}) + "\n")
+    else:
+        out.write(
+            f"{args.gold}: {scores.articles} articles, {scores.compared} gold place mentions found\n"
+            f"  category accuracy {scores.category_accuracy:.3f}\n"
+            f"  exact-day accuracy {scores.exact_day_accuracy:.3f} over {scores.day_compared} mentions "
+            f"whose text gives a day; any-precision date accuracy {scores.date_accuracy_any_precision:.3f}\n"
+            f"  publication date inferred from the text alone: {scores.published_inferred_right} of "
+            f"{scores.articles} right\n"
+        )
+        for gold_category, predicted in scores.confusion.items():
+            out.write(f"  gold {gold_category:<10} -> {predicted}\n")
+    return 0 if scores.articles else 1

@@ -25,3 +25,7 @@ class GeocoderError(GeoError, RuntimeError):
 
 class GoldFileError(GeoError, ValueError):
     """A gold (evaluation) file is malformed."""
+
+
+class StoreError(GeoError, RuntimeError):
+    """A file is not an event store (or a newer one), or the store could not be opened or written."""

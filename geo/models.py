@@ -95,3 +95,59 @@ class ResolvedPlace:
     @property
     def resolved(self) -> bool:
         return self.place is not None
+
+
+class Category(StrEnum):
+    """What kind of happening a place mention reports (the user's four, plus other)."""
+
+    DEPLOYMENT = "deployment"
+    FRONT_LINE = "front_line"
+    DIPLOMACY = "diplomacy"
+    MIGRATION = "migration"
+    OTHER = "other"
+
+
+class DatePrecision(StrEnum):
+    """How exactly an event date is known: a day, a week, a month, or only the publication date."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    PUBLISHED = "published"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDate:
+    """When a mentioned happening took place, and the words that said so ('' for the publication date).
+
+    For WEEK and MONTH precision, `date` is the first day of that week (Monday) or month.
+    """
+
+    date: dt.date
+    precision: DatePrecision
+    cue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The category of a mention's sentence and the cue (word, phrase or rule) that decided it."""
+
+    category: Category
+    cue: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One place mention in one sentence of one article: where, what kind of thing, and when.
+
+    Provenance travels with it: the article, the exact span, the sentence, how the place was resolved
+    and which cue set the category and the date.
+    """
+
+    article_id: str
+    place: ResolvedPlace
+    sentence: str
+    sentence_start: int
+    classification: Classification
+    date: EventDate

@@ -52,7 +52,57 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         _append_trimmed(text, start, end, spans)
         start = match.end()
     _append_trimmed(text, start, len(text), spans)
+    return _split_at_boilerplate(text, spans)
+
+
+_WORD = re.compile(r"\S+")
+BOILERPLATE_NGRAM = 8
+BOILERPLATE_MIN_REPEATS = 3
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Runs of text repeated word for word (numbers aside) at least three times in one article.
+
+    Scraped pages repeat their furniture: gallery titles ("Hide Caption 15 of 35 Photos: Tensions
+    rise between Russia and Ukraine"), share buttons, newsletter pleas. Any 8-word sequence seen three
+    times is furniture; overlapping ones merge into one span.
+
+    >>> captions = ["A soldier walks in Avdiivka.", "Tanks near Yelnya.", "Talks in Geneva."]
+    >>> t = " ".join(f"Hide Caption {i} of 9 Photos: Tensions rise {c}" for i, c in enumerate(captions))
+    >>> [t[s:e] for s, e in boilerplate_spans(t)][0]
+    'Hide Caption 0 of 9 Photos: Tensions rise'
+    """
+    words = [(m.start(), m.end(), re.sub(r"\d+", "#", m.group())) for m in _WORD.finditer(text)]
+    n = BOILERPLATE_NGRAM
+    counts: dict[tuple[str, ...], int] = {}
+    for k in range(len(words) - n + 1):
+        gram = tuple(w for _, _, w in words[k:k + n])
+        counts[gram] = counts.get(gram, 0) + 1
+    spans: list[tuple[int, int]] = []
+    for k in range(len(words) - n + 1):
+        if any(w.endswith((".", "!", "?")) for _, _, w in words[k:k + n - 1]):
+            continue  # furniture never runs across the end of a sentence ("… on December 14. Hide …")
+        if counts[tuple(w for _, _, w in words[k:k + n])] >= BOILERPLATE_MIN_REPEATS:
+            start, end = words[k][0], words[k + n - 1][1]
+            if spans and start <= spans[-1][1] + 1:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+            else:
+                spans.append((start, end))
     return spans
+
+
+def _split_at_boilerplate(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut sentences where repeated page furniture begins or ends, so a caption is its own sentence."""
+    furniture = boilerplate_spans(text)
+    if not furniture:
+        return spans
+    cuts = sorted({point for span in furniture for point in span})
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        inner = [c for c in cuts if start < c < end]
+        for left, right in zip([start, *inner], [*inner, end], strict=True):
+            _append_trimmed(text, left, right, result)
+    return result
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
