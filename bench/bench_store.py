@@ -154,7 +154,7 @@ def run(n_events: int, store_path: Path | None, reuse: bool = False) -> dict[str
         else:
             build = build_store(path, n_events)
         size = path.stat().st_size  # closing the store checkpointed the WAL into the file
-        results = []
+        results: list[dict[str, Any]] = []
         with open_store(path) as store:
             for name, query in queries(store).items():
                 ms, rows = time_query(query)

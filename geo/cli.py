@@ -119,7 +119,7 @@ def _places(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     gazetteer = load_gazetteer()
     online = _online_lookup(config, args.online)
     read = failed = 0
-    for item in iter_articles(args.paths, max_bytes=config.max_article_bytes):
+    for item in iter_articles(args.paths, max_bytes=config.max_article_bytes, on_invalid="skip"):
         if isinstance(item, ReadProblem):
             failed += 1
             print(f"geo: skipped {item.path}{f' line {item.line}' if item.line else ''}: {item.message}",
@@ -163,9 +163,6 @@ def _eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return 0 if scores.articles else 1
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
 
 def _published(article: Article) -> tuple[dt.date, str] | None:
     """The publication date and its precision ('day' when given, 'inferred' when read from the text)."""
@@ -192,7 +189,7 @@ def _readable_articles(paths: list[Path], config: Config, skipped: list[str]) ->
     """Articles from the paths; every unreadable item becomes one line in `skipped`, printed once."""
     from geo.articles import ReadProblem, iter_articles
 
-    for item in iter_articles(paths, max_bytes=config.max_article_bytes):
+    for item in iter_articles(paths, max_bytes=config.max_article_bytes, on_invalid="skip"):
         if isinstance(item, ReadProblem):
             where = f"{item.path}{f' line {item.line}' if item.line else ''}"
             skipped.append(f"{where}: {item.message}")
@@ -243,14 +240,15 @@ def _ingest(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         articles = _readable_articles(args.paths, config, skipped)
         progress = tqdm(articles, unit=" articles", disable=args.no_progress or None, file=sys.stderr)
         for article in progress:
+            read += 1
+            if store.has_article(article):  # idempotent: the same text is never extracted twice
+                continue
             published, _ = _published(article) or (dt.date.min, "")
             extraction = extract_events(article, published, gazetteer, config)
-            read += 1
-            added = store.add_article(article, extraction.events)
-            if added:
-                added_articles += 1
-                added_events += len(extraction.placed)
-                unresolved += len(extraction.unresolved)
+            store.add_article(article, extraction.events)
+            added_articles += 1
+            added_events += len(extraction.placed)
+            unresolved += len(extraction.unresolved)
     out.write(f"{path}: {read} articles read, {added_articles} new ({read - added_articles} already "
               f"stored), {added_events} place mentions added, {unresolved} unresolved places, "
               f"{len(skipped)} files or records skipped\n")
@@ -284,3 +282,7 @@ def _eval_events(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         for gold_category, predicted in scores.confusion.items():
             out.write(f"  gold {gold_category:<10} -> {predicted}\n")
     return 0 if scores.articles else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -76,6 +76,7 @@ __all__ = [
     "nearest_month",
     "nearest_year",
     "parse_date_vocabulary",
+    "points_forward",
     "weekday_date",
 ]
 

@@ -11,7 +11,9 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass
 
+from geo.classify import classify_mention
 from geo.config import Config
+from geo.dates import date_sentence
 from geo.gazetteer import Gazetteer
 from geo.mentions import Vocabulary, find_mentions
 from geo.models import Article, Event, EventDate, ResolvedPlace
@@ -52,9 +54,6 @@ def extract_events(article: Article, published: dt.date, gazetteer: Gazetteer, c
     `published` is passed in (from the manifest, the JSONL record or inference), never read from a
     clock: relative dates ("on Sunday", "last night") are resolved against it.
     """
-    from geo.classify import classify_mention  # TEMP until both modules land
-    from geo.dates import date_sentence
-
     text = article.text
     resolved = geoparse(text, gazetteer, config, online=online)
     sentences = split_sentences(text)

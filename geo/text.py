@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from unidecode import unidecode
@@ -56,6 +57,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _WORD = re.compile(r"\S+")
+_DIGITS = re.compile(r"\d+")
 BOILERPLATE_NGRAM = 8
 BOILERPLATE_MIN_REPEATS = 3
 
@@ -72,22 +74,26 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     >>> [t[s:e] for s, e in boilerplate_spans(t)][0]
     'Hide Caption 0 of 9 Photos: Tensions rise'
     """
-    words = [(m.start(), m.end(), re.sub(r"\d+", "#", m.group())) for m in _WORD.finditer(text)]
+    matches = list(_WORD.finditer(text))
     n = BOILERPLATE_NGRAM
-    counts: dict[tuple[str, ...], int] = {}
-    for k in range(len(words) - n + 1):
-        gram = tuple(w for _, _, w in words[k:k + n])
-        counts[gram] = counts.get(gram, 0) + 1
+    if len(matches) < n * BOILERPLATE_MIN_REPEATS:
+        return []
+    words = _DIGITS.sub("#", " ".join(m.group() for m in matches)).split(" ")
+    # sentence ends before each position: a window may end a sentence only at its last word
+    ends = [0]
+    for word in words:
+        ends.append(ends[-1] + word.endswith((".", "!", "?")))
+    grams = [" ".join(words[k:k + n]) for k in range(len(words) - n + 1)]
+    counts = Counter(grams)
     spans: list[tuple[int, int]] = []
-    for k in range(len(words) - n + 1):
-        if any(w.endswith((".", "!", "?")) for _, _, w in words[k:k + n - 1]):
-            continue  # furniture never runs across the end of a sentence ("… on December 14. Hide …")
-        if counts[tuple(w for _, _, w in words[k:k + n])] >= BOILERPLATE_MIN_REPEATS:
-            start, end = words[k][0], words[k + n - 1][1]
-            if spans and start <= spans[-1][1] + 1:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-            else:
-                spans.append((start, end))
+    for k, gram in enumerate(grams):
+        if counts[gram] < BOILERPLATE_MIN_REPEATS or ends[k + n - 1] - ends[k]:
+            continue  # rare, or runs across the end of a sentence ("… on December 14. Hide …")
+        start, end = matches[k].start(), matches[k + n - 1].end()
+        if spans and start <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
     return spans
 
 
