@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from geo.errors import GoldFileError
 from geo.geodesy import distance_km
@@ -60,20 +61,28 @@ class Scores:
         return {k: getattr(self, k) for k in self.__slots__ if k != "errors"}
 
 
-def read_gold(path: Path) -> Iterator[GoldArticle]:
+GoldRecord = TypeVar("GoldRecord")
+
+
+def read_gold_lines(path: Path, build: Callable[[dict[str, Any]], GoldRecord]) -> Iterator[GoldRecord]:
+    """Each non-blank JSON line of a gold file turned into a record by `build`; any malformed line
+    raises GoldFileError naming the file and line."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-                yield GoldArticle(
-                    id=str(record["id"]), text=record["text"],
-                    toponyms=tuple(_toponym(t) for t in record["toponyms"]),
-                    unlocated=tuple(_toponym(t) for t in record.get("unlocated", [])),
-                )
+                yield build(json.loads(line))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise GoldFileError(f"{path} line {number}: {exc}") from exc
+
+
+def read_gold(path: Path) -> Iterator[GoldArticle]:
+    return read_gold_lines(path, lambda record: GoldArticle(
+        id=str(record["id"]), text=record["text"],
+        toponyms=tuple(_toponym(t) for t in record["toponyms"]),
+        unlocated=tuple(_toponym(t) for t in record.get("unlocated", [])),
+    ))
 
 
 def _toponym(t: dict[str, object]) -> GoldToponym:

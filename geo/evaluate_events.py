@@ -10,13 +10,12 @@ date our reader would infer from the text alone against the gold one.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import GoldFileError
+from geo.evaluate import read_gold_lines
 from geo.models import Event
 
 
@@ -55,22 +54,14 @@ class EventScores:
 
 
 def read_gold_events(path: Path) -> Iterator[GoldEventArticle]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                yield GoldEventArticle(
-                    id=str(record["id"]), text=record["text"],
-                    published=dt.date.fromisoformat(record["published"]),
-                    toponyms=tuple(
-                        GoldEvent(int(t["start"]), int(t["end"]), str(t["category"]),
-                                  dt.date.fromisoformat(t["event_date"]), str(t["date_precision"]))
-                        for t in record["toponyms"]),
-                )
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise GoldFileError(f"{path} line {number}: {exc}") from exc
+    return read_gold_lines(path, lambda record: GoldEventArticle(
+        id=str(record["id"]), text=record["text"],
+        published=dt.date.fromisoformat(record["published"]),
+        toponyms=tuple(
+            GoldEvent(int(t["start"]), int(t["end"]), str(t["category"]),
+                      dt.date.fromisoformat(t["event_date"]), str(t["date_precision"]))
+            for t in record["toponyms"]),
+    ))
 
 
 def score_events(gold: Iterable[GoldEventArticle],
