@@ -1,8 +1,8 @@
 """The category of a place mention: what its sentence reports happening there, and the cue that decided it.
 
-Cue words and phrases live in data/vocab/categories.toml (vocabulary is data). A sentence is tokenised
-and scanned for cues once, and the scan is cached, so the several mentions of one sentence share it.
-For each mention every category scores the weights of its cues, a cue nearer the mention counting more:
+Cue words and phrases live in data/vocab/categories.toml (vocabulary is data; geo/cues.py reads it and
+scans sentences). For each mention every category scores the weights of its cues, a cue nearer the
+mention counting more:
 
     score(category) = sum(weight / (1 + distance_in_tokens / distance_scale) * clause_factor ** clauses)
 
@@ -11,267 +11,61 @@ and the mention: "Shelling near Avdiivka continued as troops massed near Yelnya"
 Avdiivka and deployment at Yelnya.
 
 The best category wins; equal scores go by `precedence` (see `rank_categories`); confidence grows with
-the margin over the runner-up. Then the actor rule (`decide_actor`) may overrule: a place that is only
-the subject of a verb of saying is an actor, not the scene of what the sentence reports.
-
-The actor rule, case by case (the place is the grammatical subject of the verb, within `max_gap` words,
-no preposition just before it; "Ukraine's foreign minister said" counts as Ukraine speaking):
+the margin over the runner-up. Before the cues, the positional role rules of geo/roles.py may decide
+(a dateline, a "Russia-backed" modifier, "if Russia invades", the target of an invasion); after them
+the actor rule may overrule: a place that is only the subject of a verb of saying is an actor, not the
+scene of what the sentence reports. Case by case (the place is the grammatical subject of the verb,
+within `max_gap` words, no preposition just before it; "Ukraine's foreign minister said" counts as
+Ukraine speaking):
 
     sentence                                           verb kind   result
     "Russia warned NATO against sending troops"        statement   diplomacy  actor:warned
-    "Moscow has demanded guarantees"                   statement   diplomacy  actor:demanded
     "Russia denies massing troops"                     denial      other      actor:denies
     "…cyberattack, which Moscow denies"                denial      other      actor:denies
     "Kyiv said talks would resume"                     reporting   diplomacy  (the cue: talks)
-    "Ukraine's prime minister says the government has  reporting   other      actor:says
-     enough resources" (cues before the verb, in the
-     actor's own title, are not what it said)
-    "Moscow has repeatedly stated it has no plans to    reporting   other      actor:stated
-     attack", "Kyiv said shelling continued"
-    "Ukraine believes Russia was behind the attack"    reporting   other      actor:believes
+    "Kyiv said shelling continued near Avdiivka"       reporting   diplomacy  actor:said
+    "Denmark has said it will deploy four jets"        reporting   deployment (the cue: deploy)
     "The US Embassy in Ukraine urged citizens to leave" (after "in": not a subject) -> cues: diplomacy
     "Russia has massed 100,000 troops"                 (not a verb of saying)       -> cues: deployment
 
-Statements and warnings by a government are diplomacy by the user's definition, so a country that warns
-is on the diplomacy map at that country; a denial, or a generic "said" about troops or shelling
-elsewhere, says nothing about the speaker's own territory.
+Statements and warnings by a government are diplomacy by the user's definition, so a country that
+speaks is on the diplomacy map at that country; what it reports happening elsewhere is not an event at
+its own territory, and a denial is no event at all.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
 
+from geo.cues import LEXICON_FILE, Lexicon, SentenceScan, _load_lexicon, scan_sentence
 from geo.models import Category, Classification
+from geo.roles import (
+    actor_verb,
+    at_front_line,
+    decide_actor,
+    denies_of_itself,
+    phrase_before,
+    reported_by,
+    role_rule,
+    speaks_of_itself,
+)
 
-LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "vocab" / "categories.toml"
-
-CUE_CATEGORIES = (Category.FRONT_LINE, Category.MIGRATION, Category.DEPLOYMENT, Category.DIPLOMACY)
 NO_CUE_CONFIDENCE = 0.5
 MIN_CONFIDENCE = 0.5
 MAX_CONFIDENCE = 0.95
 CONTEXT_MAX_CONFIDENCE = 0.6
-DENIAL_CONFIDENCE = 0.8
-STATEMENT_CONFIDENCE = 0.8
-REPORTING_CONFIDENCE = 0.7
-PREPOSITION_LOOKBACK = 2
-SCAN_CACHE_SIZE = 8192
-
-ActorKind = Literal["statement", "denial", "reporting"]
-
-# Words: letters or digits, with inner apostrophes (d'affaires, doesn't). Hyphens split words.
-_WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
-# Punctuation between two words that ends a clause for the actor rule ("Russia, he said, …").
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”«»—–!?]")
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One cue word or phrase (as tokens) for one category, with its weight."""
-
-    text: str
-    tokens: tuple[str, ...]
-    category: Category
-    weight: float
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Lexicon:
-    """Category cues and actor-rule words, read from data/vocab/categories.toml.
-
-    Compared and hashed by identity (eq=False): it keys the per-sentence scan cache.
-    """
-
-    cues: tuple[Cue, ...]
-    by_first_token: Mapping[str, tuple[Cue, ...]]
-    precedence: tuple[Category, ...]
-    actor_verbs: Mapping[tuple[str, ...], ActorKind]
-    prepositions: frozenset[str]
-    max_actor_gap: int
-    distance_scale: float
-    context_factor: float
-    clause_words: frozenset[str]
-    clause_factor: float
-
-
-def cue_tokens(text: str) -> tuple[str, ...]:
-    """The matching tokens of a word or phrase: lower case, hyphens split, possessive 's dropped.
-
-    >>> cue_tokens("Build-up of Russia's troops")
-    ('build', 'up', 'of', 'russia', 'troops')
-    """
-    return tuple(word for _start, _end, word in _words(text))
-
-
-def _words(text: str) -> list[tuple[int, int, str]]:
-    folded = text.lower().translate(_APOSTROPHES)
-    if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ"): fold word by word
-        return [(m.start(), m.end(), _strip_possessive(m.group().lower().translate(_APOSTROPHES)))
-                for m in _WORD.finditer(text)]
-    return [(m.start(), m.end(), _strip_possessive(m.group())) for m in _WORD.finditer(folded)]
-
-
-def _strip_possessive(word: str) -> str:
-    return word[:-2] if word.endswith("'s") else word
-
-
-def parse_lexicon(table: Mapping[str, Any]) -> Lexicon:
-    """Build a Lexicon from the parsed TOML table (see data/vocab/categories.toml for the layout).
-
-    Raises ValueError on a malformed table: unknown tier, empty cue, non-positive weight, a cue under two
-    categories, or a precedence that is not exactly the four cue categories.
-
-    >>> lex = parse_lexicon({"tiers": {"strong": 1.0}, "precedence": ["front_line", "migration",
-    ...     "deployment", "diplomacy"], "front_line": {"strong": ["shelled"]}, "migration": {},
-    ...     "deployment": {}, "diplomacy": {}, "actor": {"denial": ["denies"]}})
-    >>> lex.cues[0].category.value, lex.cues[0].weight
-    ('front_line', 1.0)
-    """
-    tiers = {str(name): float(weight) for name, weight in table["tiers"].items()}
-    if any(weight <= 0 for weight in tiers.values()):
-        raise ValueError(f"tier weights must be positive: {tiers}")
-    precedence = tuple(Category(name) for name in table["precedence"])
-    if sorted(precedence) != sorted(CUE_CATEGORIES):
-        raise ValueError(f"precedence must list each cue category once: {precedence}")
-    cues: list[Cue] = []
-    owner: dict[tuple[str, ...], Category] = {}
-    for category in CUE_CATEGORIES:
-        for tier, words in table.get(category.value, {}).items():
-            if tier not in tiers:
-                raise ValueError(f"[{category.value}] unknown tier {tier!r}")
-            for text in words:
-                tokens = cue_tokens(str(text))
-                if not tokens:
-                    raise ValueError(f"[{category.value}] empty cue {text!r}")
-                if tokens in owner:
-                    raise ValueError(f"cue {text!r} listed under {owner[tokens].value} and {category.value}")
-                owner[tokens] = category
-                cues.append(Cue(" ".join(tokens), tokens, category, tiers[tier]))
-    for text in table.get("neutral", []):
-        tokens = cue_tokens(str(text))
-        if not tokens:
-            raise ValueError(f"empty neutral phrase {text!r}")
-        if tokens in owner:
-            raise ValueError(f"neutral phrase {text!r} also listed under {owner[tokens].value}")
-        owner[tokens] = Category.OTHER
-        cues.append(Cue(" ".join(tokens), tokens, Category.OTHER, 0.0))
-    index: dict[str, list[Cue]] = {}
-    for cue in cues:
-        index.setdefault(cue.tokens[0], []).append(cue)
-    actor = table.get("actor", {})
-    verbs: dict[tuple[str, ...], ActorKind] = {}
-    kinds: tuple[ActorKind, ...] = ("statement", "denial", "reporting")
-    for kind in kinds:
-        for text in actor.get(kind, []):
-            tokens = cue_tokens(str(text))
-            if not tokens:
-                raise ValueError(f"[actor] empty {kind} verb {text!r}")
-            verbs[tokens] = kind
-    return Lexicon(
-        cues=tuple(cues),
-        by_first_token={first: tuple(sorted(group, key=lambda c: -len(c.tokens)))
-                        for first, group in index.items()},
-        precedence=precedence,
-        actor_verbs=verbs,
-        prepositions=frozenset(str(p).lower() for p in actor.get("prepositions", [])),
-        max_actor_gap=int(actor.get("max_gap", 4)),
-        distance_scale=float(table.get("distance_scale", 10.0)),
-        context_factor=float(table.get("context_factor", 0.5)),
-        clause_words=frozenset(str(w).lower() for w in table.get("clause_words", [])),
-        clause_factor=float(table.get("clause_factor", 1.0)),
-    )
-
-
-def load_lexicon(path: Path | None = None) -> Lexicon:
-    """Read and check the category lexicon, data/vocab/categories.toml by default (cached per file).
-
-    >>> load_lexicon() is load_lexicon(LEXICON_FILE)
-    True
-    """
-    return _load_lexicon(LEXICON_FILE if path is None else Path(path).resolve())
-
-
-@lru_cache(maxsize=4)
-def _load_lexicon(path: Path) -> Lexicon:
-    return parse_lexicon(tomllib.loads(path.read_text(encoding="utf-8")))
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    first: int  # token index of the cue's first word
-    last: int  # token index of its last word
-    cue: Cue
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceScan:
-    """A sentence tokenised once, with every cue found in it (shared by all its mentions)."""
-
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-    words: tuple[str, ...]
-    breaks: tuple[bool, ...]  # breaks[j]: a clause break between word j and word j + 1
-    clauses: tuple[int, ...]  # clauses[j]: how many clause boundaries precede word j
-    hits: tuple[_Hit, ...]
-
-
-@lru_cache(maxsize=SCAN_CACHE_SIZE)
-def scan_sentence(sentence: str, lexicon: Lexicon) -> SentenceScan:
-    """Tokenise a sentence and find its cues, longest phrase first at each word (cached per sentence).
-
-    Neutral phrases ("talk show", "Cold War") are matched too, so that their words are not cues.
-
-    >>> scan = scan_sentence("Artillery strikes hit Shchastia.", load_lexicon())
-    >>> [h.cue.text for h in scan.hits], scan.words
-    (['artillery strikes'], ('artillery', 'strikes', 'hit', 'shchastia'))
-    """
-    spans = _words(sentence)
-    words = tuple(word for _s, _e, word in spans)
-    starts = tuple(start for start, _e, _w in spans)
-    marks = [False] * len(spans)
-    if marks:
-        marks[-1] = True
-    for match in _CLAUSE_BREAK.finditer(sentence):  # punctuation is never inside a word
-        j = bisect.bisect_right(starts, match.start()) - 1  # the word before the mark
-        if j >= 0:
-            marks[j] = True
-    breaks = tuple(marks)
-    clauses: list[int] = []
-    clause = 0
-    for j, word in enumerate(words):
-        if j and (breaks[j - 1] or word in lexicon.clause_words):
-            clause += 1
-        clauses.append(clause)
-    hits: list[_Hit] = []
-    i = 0
-    while i < len(words):
-        matched = 1
-        for cue in lexicon.by_first_token.get(words[i], ()):
-            n = len(cue.tokens)
-            if words[i:i + n] == cue.tokens and not any(breaks[i:i + n - 1]):
-                if cue.category is not Category.OTHER:  # a neutral phrase only consumes its words
-                    hits.append(_Hit(i, i + n - 1, cue))
-                matched = n
-                break
-        i += matched
-    return SentenceScan(starts, tuple(end for _s, end, _w in spans), words, breaks, tuple(clauses),
-                        tuple(hits))
+REPORTED_STANCE_CONFIDENCE = 0.6
 
 
 def classify_mention(sentence: str, mention_start: int, mention_end: int, *, context: str = "",
-                     lexicon: Lexicon | None = None) -> Classification:
+                     lexicon: Lexicon | None = None, front_line_zone: bool = False) -> Classification:
     """The category of what `sentence` reports at the place mentioned at [mention_start, mention_end).
 
     Offsets are relative to the sentence. `context` (e.g. the headline or the neighbouring sentences) is
-    used only when the sentence itself has no cue, at a discount. Raises ValueError for a span outside
-    the sentence.
+    used only when the sentence itself has no cue, at a discount. `front_line_zone` says the place lies
+    in a front-line zone (geo.roles.in_front_line_zone), where military presence is front-line presence.
+    Raises ValueError for a span outside the sentence.
 
     >>> s = "Shelling near Avdiivka continued as troops massed near Yelnya."
     >>> classify_mention(s, 14, 22)
@@ -287,19 +81,43 @@ def classify_mention(sentence: str, mention_start: int, mention_end: int, *, con
     lex = lexicon if lexicon is not None else _load_lexicon(LEXICON_FILE)
     scan = scan_sentence(sentence, lex)
     first, last = _mention_words(scan, mention_start, mention_end)
+    decided = _classify_words(scan, first, last, sentence, mention_start, context, lex)
+    return at_front_line(decided, lex) if front_line_zone else decided
+
+
+def _classify_words(scan: SentenceScan, first: int, last: int, sentence: str, mention_start: int,
+                    context: str, lex: Lexicon) -> Classification:
+    if first <= last:
+        by_role = role_rule(scan, first, last, sentence, mention_start, lex)
+        if by_role is not None:
+            return by_role
     scored = score_cues(scan, first, last, lex)
     if scored.category is Category.OTHER and context:
         scored = _score_context(context, lex)
     if first > last:  # the span covers no word: no subject, no actor
         return scored
+    if scored.category is Category.OTHER:
+        verb = reported_by(scan, first, lex)
+        if verb is not None:  # nothing happens there, but the place's stance is reported: diplomacy
+            return Classification(Category.DIPLOMACY, f"stance:{verb}", REPORTED_STANCE_CONFIDENCE)
     actor = actor_verb(scan, first, last, lex)
     if actor is None:
+        if scored.category is Category.DIPLOMACY:
+            about = phrase_before(scan, first, lex.roles.subject_matter)
+            if about is not None:  # "talks over Ukraine": what the diplomacy is about, not where
+                return Classification(Category.OTHER, f"topic:{about}", scored.confidence)
         return scored
+    about_itself = False
     if actor.kind == "reporting":
         # What the actor said starts at the verb: cues in its own title ("Ukraine's prime minister says")
         # are not what it said, so they are scored as part of the mention.
-        scored = score_cues(scan, first, actor.at, lex)
-    return decide_actor(scored, actor.verb, actor.kind)
+        about_itself = speaks_of_itself(scan, actor.at, lex)
+        if about_itself and denies_of_itself(scan, actor.at, lex):  # "stated it has no plans to attack"
+            return decide_actor(scored, actor.verb, "denial")
+        # Speaking of itself, the actor is the scene of what follows the verb only ("Moscow has stated
+        # it has no plans to attack", after a clause about an incursion, reports nothing).
+        scored = score_cues(scan, 0 if about_itself else first, actor.at, lex)
+    return decide_actor(scored, actor.verb, actor.kind, about_itself=about_itself)
 
 
 def _mention_words(scan: SentenceScan, start: int, end: int) -> tuple[int, int]:
@@ -385,62 +203,3 @@ def _score_context(context: str, lexicon: Lexicon) -> Classification:
     decided = _decide(scores, best_hit, lexicon.precedence, cue_prefix="context:")
     return Classification(decided.category, decided.cue, min(decided.confidence, CONTEXT_MAX_CONFIDENCE))
 
-
-class ActorVerb(NamedTuple):
-    """A verb of saying whose subject is the mention: the verb, its kind, its last word's index."""
-
-    verb: str
-    kind: ActorKind
-    at: int
-
-
-def actor_verb(scan: SentenceScan, first: int, last: int, lexicon: Lexicon) -> ActorVerb | None:
-    """The verb of saying whose subject the mention (words first..last) is, or None.
-
-    The mention is taken as the subject when no preposition stands in the two words before it within
-    its clause ("in what Kyiv called" still makes Kyiv the subject), and a verb of saying follows within
-    `max_gap` words in the same clause ("Russia, he said, …" is not Russia speaking).
-
-    >>> lex = load_lexicon()
-    >>> actor_verb(scan_sentence("Moscow has repeatedly stated it has no plans", lex), 0, 0, lex)
-    ActorVerb(verb='stated', kind='reporting', at=3)
-    >>> actor_verb(scan_sentence("Troops in Belarus said nothing", lex), 2, 2, lex) is None
-    True
-    """
-    words, breaks, clauses = scan.words, scan.breaks, scan.clauses
-    for j in range(first - 1, max(-1, first - 1 - PREPOSITION_LOOKBACK), -1):
-        if clauses[j] != clauses[first]:
-            break
-        if words[j] in lexicon.prepositions:
-            return None
-    verbs = lexicon.actor_verbs
-    j = last
-    while (j < len(words) - 1 and j - last < lexicon.max_actor_gap and not breaks[j]
-           and clauses[j + 1] == clauses[last]):
-        j += 1
-        for n in (2, 1):  # "called on" before "called"
-            phrase = words[j:j + n]
-            if len(phrase) == n and phrase in verbs:
-                return ActorVerb(" ".join(phrase), verbs[phrase], j + n - 1)
-    return None
-
-
-def decide_actor(scored: Classification, verb: str, kind: ActorKind) -> Classification:
-    """The actor rule's verdict for a mention that is the subject of `verb` (table in the module doc).
-
-    >>> talks = Classification(Category.DIPLOMACY, "talks", 0.9)
-    >>> decide_actor(talks, "said", "reporting") == talks
-    True
-    >>> decide_actor(Classification(Category.DEPLOYMENT, "troops", 0.9), "said", "reporting").cue
-    'actor:said'
-    >>> decide_actor(Classification(Category.OTHER, "", 0.5), "warned", "statement").category.value
-    'diplomacy'
-    """
-    cue = f"actor:{verb}"
-    if kind == "statement":
-        return Classification(Category.DIPLOMACY, cue, STATEMENT_CONFIDENCE)
-    if kind == "denial":
-        return Classification(Category.OTHER, cue, DENIAL_CONFIDENCE)
-    if scored.category is Category.DIPLOMACY:
-        return scored
-    return Classification(Category.OTHER, cue, REPORTING_CONFIDENCE)

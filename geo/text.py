@@ -60,6 +60,7 @@ _WORD = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
 BOILERPLATE_NGRAM = 8
 BOILERPLATE_MIN_REPEATS = 3
+BOILERPLATE_PEAK_SHARE = 2
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
@@ -85,16 +86,29 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         ends.append(ends[-1] + word.endswith((".", "!", "?")))
     grams = [" ".join(words[k:k + n]) for k in range(len(words) - n + 1)]
     counts = Counter(grams)
+    repeated = [k for k, gram in enumerate(grams)
+                if counts[gram] >= BOILERPLATE_MIN_REPEATS and not ends[k + n - 1] - ends[k]]
+    # ^ a window running across the end of a sentence ("… on December 14. Hide …") is not furniture
     spans: list[tuple[int, int]] = []
-    for k, gram in enumerate(grams):
-        if counts[gram] < BOILERPLATE_MIN_REPEATS or ends[k + n - 1] - ends[k]:
-            continue  # rare, or runs across the end of a sentence ("… on December 14. Hide …")
-        start, end = matches[k].start(), matches[k + n - 1].end()
-        if spans and start <= spans[-1][1] + 1:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-        else:
-            spans.append((start, end))
+    for run in _overlapping_runs(repeated, n):
+        # Within one run of repeated windows, those much rarer than the run's most repeated one are
+        # captions that happen to start alike ("Photos: … Ukraine Ukrainian soldiers walk"), not furniture.
+        peak = max(counts[grams[k]] for k in run)
+        kept = [k for k in run if counts[grams[k]] * BOILERPLATE_PEAK_SHARE >= peak]
+        for part in _overlapping_runs(kept, n):
+            spans.append((matches[part[0]].start(), matches[part[-1] + n - 1].end()))
     return spans
+
+
+def _overlapping_runs(positions: list[int], width: int) -> list[list[int]]:
+    """Group sorted window positions into runs of windows (of `width` words) that overlap or touch."""
+    runs: list[list[int]] = []
+    for k in positions:
+        if runs and k <= runs[-1][-1] + width:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
 
 
 def _split_at_boilerplate(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -10,20 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.classify import (
-    CUE_CATEGORIES,
-    LEXICON_FILE,
-    actor_verb,
-    classify_mention,
-    cue_tokens,
-    decide_actor,
-    load_lexicon,
-    margin_confidence,
-    parse_lexicon,
-    rank_categories,
-    scan_sentence,
-)
+from geo.classify import classify_mention, margin_confidence, rank_categories
+from geo.cues import CUE_CATEGORIES, LEXICON_FILE, cue_tokens, load_lexicon, parse_lexicon, scan_sentence
 from geo.models import Category, Classification
+from geo.roles import actor_verb, decide_actor
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -78,7 +68,7 @@ CASES = [
          "for calm over the crisis.", "Moscow", DEP, "buildup", seed=True),
     Case("Meanwhile, Ukraine’s foreign minister has said Moscow’s buildup of troops near its border is "
          "“insufficient for a full-scale offensive”, a day after the embattled country’s president called "
-         "for calm over the crisis.", "Ukraine", OTHER, "actor:said", seed=True),
+         "for calm over the crisis.", "Ukraine", DIP, "actor:said", seed=True),
     Case("Washington and its allies warn the Kremlin may be readying an imminent incursion, but Moscow has "
          "repeatedly stated it has no plans to attack its neighbour.", "Washington", DIP, "actor:warn",
          seed=True),
@@ -162,7 +152,7 @@ CASES = [
     Case("Britain's foreign secretary, Liz Truss, met British soldiers stationed in Estonia on Tuesday.",
          "Estonia", DEP, "stationed", seed=True),
     Case("On Monday, Minsk announced it would hold joint military exercises with Russia on the southern "
-         "border of Belarus.", "Minsk", OTHER, "actor:announced", seed=True),
+         "border of Belarus.", "Minsk", DEP, "military exercises", seed=True),
     Case("On Monday, Minsk announced it would hold joint military exercises with Russia on the southern "
          "border of Belarus.", "Belarus", DEP, seed=True),
     Case("Belarus has threatened to join Russia if war breaks out with Ukraine.", "Belarus", DIP,
@@ -182,7 +172,7 @@ CASES = [
     Case("The French ambassador to Kiev said on Saturday that he was staying put.", "Kiev", DIP,
          "ambassador", seed=True),
     Case("Russian troops will stay indefinitely, Belarus says, as fears grow of Ukraine invasion | Ukraine",
-         "Belarus", OTHER, "actor:says", seed=True),
+         "Belarus", DIP, "actor:says", seed=True),
     Case("The Kremlin had promised to withdraw its forces from Belarus once the 10-day exercise, which "
          "began on February 10, is over.", "Belarus", DEP, seed=True),
     Case("Russian forces are stationed near the Belarusian border and within striking distance of Kiev, "
@@ -192,7 +182,9 @@ CASES = [
     Case("Protesters took to the streets of Odessa, a Black Sea port city, waving blue and yellow "
          "Ukrainian flags.", "Odessa", OTHER, "", seed=True),
     Case("Ukraine believes Russia was ultimately behind that cyberattack, which Moscow denies.", "Ukraine",
-         OTHER, "actor:believes", seed=True),
+         DIP, "actor:believes", seed=True),
+    Case("Ukraine believes Russia was ultimately behind that cyberattack, which Moscow denies.", "Russia",
+         OTHER, "attribution:was ultimately behind", seed=True),
     Case("Ukraine believes Russia was ultimately behind that cyberattack, which Moscow denies.", "Moscow",
          OTHER, "actor:denies", seed=True),
     Case("Moscow has dismissed such suggestions as inflammatory and complained about increasing activity "
@@ -205,7 +197,7 @@ CASES = [
     # --- written for the tests ------------------------------------------------------------------------
     Case("Russia denies massing troops near Ukraine.", "Russia", OTHER, "actor:denies"),
     Case("Russia denies massing troops near Ukraine.", "Ukraine", DEP, "troops"),
-    Case("Kyiv said shelling continued near Avdiivka.", "Kyiv", OTHER, "actor:said"),
+    Case("Kyiv said shelling continued near Avdiivka.", "Kyiv", DIP, "actor:said"),
     Case("Kyiv said shelling continued near Avdiivka.", "Avdiivka", FRONT, "shelling"),
     Case("Kyiv said talks with Moscow would resume next week.", "Kyiv", DIP, "talks"),
     Case("Russia warned NATO against further expansion.", "Russia", DIP, "actor:warned"),
@@ -223,12 +215,12 @@ CASES = [
     Case("Saboteurs blew up a gas pipeline near Luhansk in what Kyiv called a false flag operation.",
          "Luhansk", FRONT),
     Case("Saboteurs blew up a gas pipeline near Luhansk in what Kyiv called a false flag operation.",
-         "Kyiv", OTHER, "actor:called"),
+         "Kyiv", DIP, "actor:called"),
     Case("Moscow hosted talks with the French president on Monday.", "Moscow", DIP, "talks"),
     # the actor's own title is not what it said: "minister" is not the diplomacy cue of "says … resources"
-    Case("Ukraine’s prime minister says the country’s government has enough resources.", "Ukraine", OTHER,
+    Case("Ukraine’s prime minister says the country’s government has enough resources.", "Ukraine", DIP,
          "actor:says"),
-    Case("Ukraine's foreign minister said the troops near Kharkiv were no threat.", "Ukraine", OTHER,
+    Case("Ukraine's foreign minister said the troops near Kharkiv were no threat.", "Ukraine", DIP,
          "actor:said"),
     # neutral phrases hide cue words: a talk show is not talks, the Cold War is not a war
     Case("In Moscow’s view, repeated in nearly every newscast and talk show, Ukraine is a failed state.",
@@ -305,8 +297,8 @@ def test_actor_verb(sentence: str, place: str, verb: tuple[str, str] | None) -> 
     (Classification(DEP, "troops", 0.9), "warned", "statement", Classification(DIP, "actor:warned", 0.8)),
     (Classification(DIP, "talks", 0.9), "denies", "denial", Classification(OTHER, "actor:denies", 0.8)),
     (Classification(DIP, "talks", 0.9), "said", "reporting", Classification(DIP, "talks", 0.9)),
-    (Classification(FRONT, "shelling", 0.9), "said", "reporting", Classification(OTHER, "actor:said", 0.7)),
-    (Classification(OTHER, "", 0.5), "said", "reporting", Classification(OTHER, "actor:said", 0.7)),
+    (Classification(FRONT, "shelling", 0.9), "said", "reporting", Classification(DIP, "actor:said", 0.7)),
+    (Classification(OTHER, "", 0.5), "said", "reporting", Classification(DIP, "actor:said", 0.7)),
 ])
 def test_decide_actor(scored: Classification, verb: str, kind: str, expected: Classification) -> None:
     assert decide_actor(scored, verb, kind) == expected  # type: ignore[arg-type]
