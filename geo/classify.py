@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from geo.cues import LEXICON_FILE, Lexicon, SentenceScan, _load_lexicon, scan_sentence
 from geo.models import Category, Classification
 from geo.roles import (
+    accused_of,
     actor_verb,
     at_front_line,
     decide_actor,
@@ -91,6 +92,9 @@ def _classify_words(scan: SentenceScan, first: int, last: int, sentence: str, me
         by_role = role_rule(scan, first, last, sentence, mention_start, lex)
         if by_role is not None:
             return by_role
+    of_at = accused_of(scan, first, last, lex)
+    if of_at is not None:  # the accused takes what it is accused of: the cues after "of", or other
+        return score_cues(scan, 0, of_at, lex)
     scored = score_cues(scan, first, last, lex)
     if scored.category is Category.OTHER and context:
         scored = _score_context(context, lex)

@@ -61,6 +61,7 @@ class Lexicon:
     clause_words: frozenset[str]
     clause_factor: float
     negations: frozenset[str]
+    irrealis: frozenset[str]
     negation_window: int
     roles: RoleWords
 
@@ -78,8 +79,13 @@ class RoleWords:
     topic_nouns: frozenset[str] = frozenset()
     subject_matter: frozenset[tuple[str, ...]] = frozenset()
     addressee_phrases: frozenset[tuple[str, ...]] = frozenset()
+    venue_phrases: frozenset[tuple[str, ...]] = frozenset()
     planner_phrases: frozenset[tuple[str, ...]] = frozenset()
     attribution_phrases: frozenset[tuple[str, ...]] = frozenset()
+    attribution_before: frozenset[tuple[str, ...]] = frozenset()
+    official_titles: frozenset[tuple[str, ...]] = frozenset()
+    target_nouns: frozenset[str] = frozenset()
+    accusation_verbs: frozenset[str] = frozenset()
     front_line_presence: frozenset[str] = frozenset()
     front_line_zones: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -107,8 +113,13 @@ def parse_role_words(table: Mapping[str, Any]) -> RoleWords:
         topic_nouns=word_set("topic_nouns"),
         subject_matter=phrases("subject_matter"),
         addressee_phrases=phrases("addressee"),
+        venue_phrases=phrases("venue"),
         planner_phrases=phrases("planner"),
         attribution_phrases=phrases("attribution"),
+        attribution_before=phrases("attribution_before"),
+        official_titles=phrases("official_titles"),
+        target_nouns=word_set("target_nouns"),
+        accusation_verbs=word_set("accusation_verbs"),
         front_line_presence=frozenset(" ".join(p) for p in phrases("front_line_presence")),
         front_line_zones={str(country): tuple(normalise(str(name)) for name in names)
                           for country, names in table.get("front_line_zones", {}).items()},
@@ -202,6 +213,7 @@ def parse_lexicon(table: Mapping[str, Any]) -> Lexicon:
         clause_factor=float(table.get("clause_factor", 1.0)),
         negations=frozenset(str(w).lower().replace("’", "'") for w in table.get("negations", [])),
         negation_window=int(table.get("negation_window", 0)),
+        irrealis=frozenset(str(w).lower() for w in table.get("irrealis", [])),
         roles=parse_role_words(table.get("roles", {})),
     )
 
@@ -273,9 +285,9 @@ def scan_sentence(sentence: str, lexicon: Lexicon) -> SentenceScan:
         for cue in lexicon.by_first_token.get(words[i], ()):
             n = len(cue.tokens)
             if words[i:i + n] == cue.tokens and not any(breaks[i:i + n - 1]):
-                if cue.category is not Category.OTHER and not (cue.category in _HAPPENINGS
-                                                                 and _negated(words, clauses, i, lexicon)):
-                    hits.append(_Hit(i, i + n - 1, cue))
+                counted = _as_counted(cue, words, clauses, i, lexicon)
+                if counted is not None:
+                    hits.append(_Hit(i, i + n - 1, counted))
                 matched = n
                 break
         i += matched
@@ -288,12 +300,31 @@ def scan_sentence(sentence: str, lexicon: Lexicon) -> SentenceScan:
 _HAPPENINGS = frozenset({Category.FRONT_LINE, Category.DEPLOYMENT, Category.MIGRATION})
 
 
+def _as_counted(cue: Cue, words: tuple[str, ...], clauses: list[int], at: int,
+                lexicon: Lexicon) -> Cue | None:
+    """The cue as it counts where it stands: None for a neutral phrase or a negated happening; a
+    front-line cue under an irrealis marker ("would launch a war") counts as deployment."""
+    if cue.category is Category.OTHER:  # a neutral phrase only consumes its words
+        return None
+    if cue.category in _HAPPENINGS and _negated(words, clauses, at, lexicon):
+        return None
+    if cue.category is Category.FRONT_LINE and _preceded_by(words, clauses, at, lexicon.irrealis,
+                                                             lexicon.negation_window):
+        return Cue(cue.text, cue.tokens, Category.DEPLOYMENT, cue.weight)
+    return cue
+
+
 def _negated(words: tuple[str, ...], clauses: list[int], at: int, lexicon: Lexicon) -> bool:
     """Whether a negation stands within `negation_window` words before word `at`, in its clause:
     "had no intention of launching an offensive", "never attacked anyone" report nothing."""
-    for j in range(at - 1, max(-1, at - 1 - lexicon.negation_window), -1):
+    return _preceded_by(words, clauses, at, lexicon.negations, lexicon.negation_window)
+
+
+def _preceded_by(words: tuple[str, ...], clauses: list[int], at: int, markers: frozenset[str],
+                 window: int) -> bool:
+    for j in range(at - 1, max(-1, at - 1 - window), -1):
         if clauses[j] != clauses[at]:
             return False
-        if words[j] in lexicon.negations:
+        if words[j] in markers:
             return True
     return False

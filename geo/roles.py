@@ -7,12 +7,14 @@ becomes the decisive cue, so the dashboard can show why a point is on the map:
     rule         sentence                                               result at the place
     dateline     "MOSCOW (AP) — The United States delivered …"          other       dateline
     topic        "drills amid the tensions over Ukraine"                other       topic:tensions over
+    denied       "Russia has denied that it is planning to invade Ukraine"  other   denied:denied
     modifier     "separatists backed by … Russia-backed separatists"    other       modifier:backed
     conditional  "Moscow risks being made a pariah if it invades" /     diplomacy   conditional:if
                  "sanctions if Russia invades Ukraine" (at Russia)
     target       "… could order an invasion of Ukraine",                deployment  target:invasion of
                  "warned against aggression against Ukraine"
     addressee    "Western countries sanctioned Russia for …"            diplomacy   addressee:sanctioned
+    venue        "Kuleba told reporters in Kyiv that …"                 diplomacy   venue:reporters in
     planner      "warned that Moscow plans to attack the capital"       deployment  planner:plans to attack
     attribution  "they believe Russia was behind a series of attacks"   other       attribution:was behind
     actor        "Russia denies massing troops" (see `decide_actor`)     other       actor:denies
@@ -62,21 +64,59 @@ def modifier(scan: SentenceScan, first: int, last: int, sentence: str, lexicon: 
     if last + 1 >= len(scan.words) or scan.words[last + 1] not in lexicon.roles.modifier_suffixes:
         return None
     between = sentence[scan.ends[last]:scan.starts[last + 1]]
-    return scan.words[last + 1] if between in ("-", "‑", "–") else None
+    return scan.words[last + 1] if between in _HYPHENS else None
 
 
 def topic_noun(scan: SentenceScan, last: int, sentence: str, lexicon: Lexicon) -> str | None:
-    """"the Russia-Ukraine crisis", "Ukraine-Russia news": a place naming what a label is about, else
-    None. The place must be one of a hyphenated pair, or the last word of the pair."""
+    """"the Ukraine crisis", "the Russia-Ukraine crisis", "Ukraine-Russia news": a place naming what a
+    story is about (the noun after it, or after its hyphenated partner), else None."""
     words, nouns = scan.words, lexicon.roles.topic_nouns
     j = last + 1
-    if j < len(words) and sentence[scan.ends[last]:scan.starts[j]] in ("-", "–") and words[j] not in nouns:
+    if j < len(words) and words[j] not in nouns and sentence[scan.ends[last]:scan.starts[j]] in _HYPHENS:
         j += 1  # "Russia-Ukraine crisis" at Russia: skip the partner
-    if (j < len(words) and words[j] in nouns and j > last + 1) or (
-            j < len(words) and words[j] in nouns and last > 0
-            and sentence[scan.ends[last - 1]:scan.starts[last]] in ("-", "–")):
-        return words[j]
+    return words[j] if j < len(words) and words[j] in nouns else None
+
+
+_HYPHENS = ("-", "‑", "–")
+
+
+def official_title(scan: SentenceScan, last: int, sentence: str, lexicon: Lexicon) -> str | None:
+    """"Georgia's prime minister greets …", "Kiev's defence intelligence agency": the place acts through
+    its government, which is diplomacy at that place. The title, else None."""
+    word_end = scan.ends[last]
+    if not (sentence[:word_end].endswith(("'s", "’s")) or sentence.startswith(("'", "’"), word_end)):
+        return None
+    return phrase_after(scan, last, lexicon.roles.official_titles, reach=1)
+
+
+def target_of_against(scan: SentenceScan, first: int, lexicon: Lexicon) -> str | None:
+    """"aggression by Russia against Ukraine": the threat noun before "against" and the place, else None."""
+    words = scan.words
+    if first == 0 or words[first - 1] != "against":
+        return None
+    return next((w for w in words[max(0, first - 6):first - 1] if w in lexicon.roles.target_nouns), None)
+
+
+def accused_of(scan: SentenceScan, first: int, last: int, lexicon: Lexicon) -> int | None:
+    """The index of "of" when the place is the one accused ("accused Russia of trying to …"), else None."""
+    if first == 0 or scan.words[first - 1] not in lexicon.roles.accusation_verbs:
+        return None
+    return next((j for j in range(last + 1, min(last + 8, len(scan.words))) if scan.words[j] == "of"), None)
+
+
+def denied_before(scan: SentenceScan, first: int, lexicon: Lexicon) -> str | None:
+    """The denial verb whose content holds the place ("Russia has denied that it is planning to invade
+    Ukraine"), unless a contrast ("but", "however") opens a new statement in between; else None."""
+    words = scan.words
+    for j in range(first - 1, -1, -1):
+        if words[j] in _CONTRASTS:
+            return None
+        if lexicon.actor_verbs.get((words[j],)) == "denial":
+            return words[j]
     return None
+
+
+_CONTRASTS = frozenset({"but", "however", "although", "though", "while", "whereas", "yet"})
 
 
 def conditional(scan: SentenceScan, first: int, last: int, lexicon: Lexicon) -> str | None:
@@ -105,12 +145,13 @@ def phrase_before(scan: SentenceScan, first: int, phrases: frozenset[tuple[str, 
     return None
 
 
-def phrase_after(scan: SentenceScan, last: int, phrases: frozenset[tuple[str, ...]]) -> str | None:
-    """The phrase of `phrases` starting within two words after the place ("Moscow plans to attack",
+def phrase_after(scan: SentenceScan, last: int, phrases: frozenset[tuple[str, ...]], *,
+                 reach: int = 2) -> str | None:
+    """The phrase of `phrases` starting within `reach` words after the place ("Moscow plans to attack",
     "Russia is preparing to invade"), else None."""
     words = scan.words
     longest = max((len(p) for p in phrases), default=0)
-    for start in range(last + 1, min(last + 3, len(words))):
+    for start in range(last + 1, min(last + 1 + reach, len(words))):
         for n in range(longest, 0, -1):
             phrase = tuple(words[start:start + n])
             if phrase in phrases:
@@ -259,8 +300,6 @@ def conditional_after(scan: SentenceScan, last: int, lexicon: Lexicon) -> str | 
     """"Moscow risks being made a pariah if it invades": the place is the would-be invader."""
     words, roles = scan.words, lexicon.roles
     for j in range(last + 1, len(words) - 2):
-        if scan.clauses[j] - scan.clauses[last] > 1:
-            return None
         if (words[j] in roles.conditional_openers and words[j + 1] in roles.self_pronouns
                 and any(w in roles.conditional_verbs for w in words[j + 2:j + 2 + CONDITIONAL_GAP])):
             return words[j]
@@ -287,11 +326,22 @@ def role_rule(scan: SentenceScan, first: int, last: int, sentence: str, mention_
     opener = conditional(scan, first, last, lexicon) or conditional_after(scan, last, lexicon)
     if opener is not None:
         return Classification(Category.DIPLOMACY, f"conditional:{opener}", ROLE_CONFIDENCE)
+    verb = denied_before(scan, first, lexicon)
+    if verb is not None:
+        return Classification(Category.OTHER, f"denied:{verb}", ROLE_CONFIDENCE)
+    title = official_title(scan, last, sentence, lexicon)
+    if title is not None:
+        return Classification(Category.DIPLOMACY, f"official:{title}", ROLE_CONFIDENCE)
     roles = lexicon.roles
+    noun = target_of_against(scan, first, lexicon)
+    if noun is not None:
+        return Classification(Category.DEPLOYMENT, f"target:{noun} against", ROLE_CONFIDENCE)
     for rule, found, category in (
             ("target", phrase_before(scan, first, roles.target_phrases), Category.DEPLOYMENT),
             ("addressee", _addressee(scan, first, last, roles.addressee_phrases), Category.DIPLOMACY),
-            ("attribution", phrase_after(scan, last, roles.attribution_phrases), Category.OTHER),
+            ("venue", phrase_before(scan, first, roles.venue_phrases), Category.DIPLOMACY),
+            ("attribution", phrase_after(scan, last, roles.attribution_phrases)
+             or phrase_before(scan, first, roles.attribution_before), Category.OTHER),
             ("planner", phrase_after(scan, last, roles.planner_phrases), Category.DEPLOYMENT)):
         if found is not None:
             return Classification(category, f"{rule}:{found}", ROLE_CONFIDENCE)

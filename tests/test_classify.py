@@ -68,7 +68,7 @@ CASES = [
          "for calm over the crisis.", "Moscow", DEP, "buildup", seed=True),
     Case("Meanwhile, Ukraine’s foreign minister has said Moscow’s buildup of troops near its border is "
          "“insufficient for a full-scale offensive”, a day after the embattled country’s president called "
-         "for calm over the crisis.", "Ukraine", DIP, "actor:said", seed=True),
+         "for calm over the crisis.", "Ukraine", DIP, "official:foreign minister", seed=True),
     Case("Washington and its allies warn the Kremlin may be readying an imminent incursion, but Moscow has "
          "repeatedly stated it has no plans to attack its neighbour.", "Washington", DIP, "actor:warn",
          seed=True),
@@ -196,12 +196,13 @@ CASES = [
          "missiles targeting Europe.", "Ukraine", DEP, seed=True),
     # --- written for the tests ------------------------------------------------------------------------
     Case("Russia denies massing troops near Ukraine.", "Russia", OTHER, "actor:denies"),
-    Case("Russia denies massing troops near Ukraine.", "Ukraine", DEP, "troops"),
+    Case("Russia denies massing troops near Ukraine.", "Ukraine", OTHER, "denied:denies"),
     Case("Kyiv said shelling continued near Avdiivka.", "Kyiv", DIP, "actor:said"),
     Case("Kyiv said shelling continued near Avdiivka.", "Avdiivka", FRONT, "shelling"),
     Case("Kyiv said talks with Moscow would resume next week.", "Kyiv", DIP, "talks"),
     Case("Russia warned NATO against further expansion.", "Russia", DIP, "actor:warned"),
-    Case("Ukraine's foreign minister said the talks in Geneva were constructive.", "Geneva", DIP, "talks"),
+    Case("Ukraine's foreign minister said the talks in Geneva were constructive.", "Geneva", DIP,
+         "venue:talks in"),
     Case("Mortar fire hit Marinka overnight, wounding two soldiers.", "Marinka", FRONT, "mortar fire"),
     Case("The OSCE monitors recorded 1,400 ceasefire violations near Horlivka.", "Horlivka", FRONT,
          "ceasefire violations"),
@@ -217,11 +218,12 @@ CASES = [
     Case("Saboteurs blew up a gas pipeline near Luhansk in what Kyiv called a false flag operation.",
          "Kyiv", DIP, "actor:called"),
     Case("Moscow hosted talks with the French president on Monday.", "Moscow", DIP, "talks"),
-    # the actor's own title is not what it said: "minister" is not the diplomacy cue of "says … resources"
+    # a place whose government speaks is on the diplomacy map, whatever it says
     Case("Ukraine’s prime minister says the country’s government has enough resources.", "Ukraine", DIP,
-         "actor:says"),
+         "official:prime minister"),
     Case("Ukraine's foreign minister said the troops near Kharkiv were no threat.", "Ukraine", DIP,
-         "actor:said"),
+         "official:foreign minister"),
+    Case("Kharkiv said the troops near the border were no threat.", "Kharkiv", DIP, "actor:said"),
     # neutral phrases hide cue words: a talk show is not talks, the Cold War is not a war
     Case("In Moscow’s view, repeated in nearly every newscast and talk show, Ukraine is a failed state.",
          "Moscow", OTHER, ""),
@@ -232,14 +234,14 @@ CASES = [
     Case("Shelling near Avdiivka continued as troops massed near Yelnya.", "Avdiivka", FRONT, "shelling"),
     Case("Shelling near Avdiivka continued as troops massed near Yelnya.", "Yelnya", DEP, "massed"),
     Case("The foreign ministers met in Riga to discuss sanctions, while troops massed near Yelnya.", "Riga",
-         DIP, "met"),
+         DIP, "venue:met in"),
     Case("The foreign ministers met in Riga to discuss sanctions, while troops massed near Yelnya.",
          "Yelnya", DEP),
     Case("Migrants camped near Kuznica as Polish troops reinforced the border.", "Kuznica", MIG),
     Case("Ukrainian and Russian-backed forces exchanged fire along the line of contact in Donbas as "
          "diplomats met in Paris.", "Donbas", FRONT, "line of contact"),
     Case("Ukrainian and Russian-backed forces exchanged fire along the line of contact in Donbas as "
-         "diplomats met in Paris.", "Paris", DIP, "met"),
+         "diplomats met in Paris.", "Paris", DIP, "venue:met in"),
 ]
 
 
