@@ -62,6 +62,7 @@ class Lexicon:
     clause_factor: float
     negations: frozenset[str]
     irrealis: frozenset[str]
+    irrealis_window: int
     negation_window: int
     roles: RoleWords
 
@@ -214,6 +215,7 @@ def parse_lexicon(table: Mapping[str, Any]) -> Lexicon:
         negations=frozenset(str(w).lower().replace("’", "'") for w in table.get("negations", [])),
         negation_window=int(table.get("negation_window", 0)),
         irrealis=frozenset(str(w).lower() for w in table.get("irrealis", [])),
+        irrealis_window=int(table.get("irrealis_window", 0)),
         roles=parse_role_words(table.get("roles", {})),
     )
 
@@ -296,6 +298,7 @@ def scan_sentence(sentence: str, lexicon: Lexicon) -> SentenceScan:
 
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # A negated happening did not happen; a negated diplomatic act ("will not hold talks") is still a stance.
 _HAPPENINGS = frozenset({Category.FRONT_LINE, Category.DEPLOYMENT, Category.MIGRATION})
 
@@ -306,10 +309,12 @@ def _as_counted(cue: Cue, words: tuple[str, ...], clauses: list[int], at: int,
     front-line cue under an irrealis marker ("would launch a war") counts as deployment."""
     if cue.category is Category.OTHER:  # a neutral phrase only consumes its words
         return None
+    if at and _YEAR.fullmatch(words[at - 1]):  # "its 2014 invasion", "the 2008 war": history, not news
+        return None
     if cue.category in _HAPPENINGS and _negated(words, clauses, at, lexicon):
         return None
     if cue.category is Category.FRONT_LINE and _preceded_by(words, clauses, at, lexicon.irrealis,
-                                                             lexicon.negation_window):
+                                                             lexicon.irrealis_window):
         return Cue(cue.text, cue.tokens, Category.DEPLOYMENT, cue.weight)
     return cue
 
