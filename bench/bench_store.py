@@ -9,6 +9,8 @@ article carries five new events and one more mention of an earlier event, so mer
 there are 1.2 mentions per event. Articles arrive in random date order (the worst case for locality).
 Then times `Store.query` for 7- and 30-day windows, with and without a category or country filter:
 median of 5 runs (after one untimed warm-up run), with the rows returned and the store file size.
+The warm-up also reads the store's places into memory, once per connection; the "new connection" row
+times what a first query pays on top: open the store, read its places, query, close.
 Results: a markdown table on stdout and ``bench/out/store.json``.
 """
 
@@ -123,11 +125,17 @@ def time_query(run: Callable[[], Any]) -> tuple[float, int]:
     return statistics.median(timings), rows
 
 
+def query_new_connection(path: Path, **filters: Any) -> Any:
+    with open_store(path) as store:
+        return store.query(**filters)
+
+
 def queries(store: Store) -> dict[str, Callable[[], Any]]:
     w7 = {"start": dt.date(2022, 1, 10), "end": dt.date(2022, 1, 16)}
     w30 = {"start": dt.date(2022, 1, 1), "end": dt.date(2022, 1, 30)}
     return {
         "7-day window": lambda: store.query(**w7),
+        "first 7-day query of a new connection": lambda: query_new_connection(store.path, **w7),
         "7-day window, MAP_COLUMNS": lambda: store.query(**w7, columns=MAP_COLUMNS),
         "7-day window, category front_line": lambda: store.query(**w7, categories=["front_line"]),
         "7-day window, country UA": lambda: store.query(**w7, countries=["UA"]),
@@ -162,7 +170,10 @@ def run(n_events: int, store_path: Path | None, reuse: bool = False) -> dict[str
     return {"events": n_events, "build": build, "file_bytes": size,
             "file_mb": round(size / 2**20, 1), "runs": RUNS, "target_ms": TARGET_MS, "queries": results,
             "window_queries_within_target": all(r["median_ms"] <= TARGET_MS for r in results
-                                                if "window" in r["query"])}
+                                                if "window" in r["query"]),
+            # the window the store target was agreed on: 7 days, with or without filters
+            "7_day_window_queries_within_target": all(r["median_ms"] <= TARGET_MS for r in results
+                                                      if r["query"].startswith("7-day window"))}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"| query (median of {RUNS}) | ms | rows |\n|---|---:|---:|")
     for r in report["queries"]:
         print(f"| {r['query']} | {r['median_ms']} | {r['rows']:,} |")
-    print(f"\nwindow queries ≤ {TARGET_MS:.0f} ms: {report['window_queries_within_target']}")
+    print(f"\n7-day window queries ≤ {TARGET_MS:.0f} ms: {report['7_day_window_queries_within_target']}; "
+          f"all window queries: {report['window_queries_within_target']}")
     return 0
 
 

@@ -3,6 +3,7 @@ foreign files, and atomicity under SIGKILL."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -75,10 +76,57 @@ def test_a_new_store_has_the_schema(tmp_path: Path) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"articles", "events", "mentions", "unresolved"} <= tables
-    assert {"events_category_date", "events_country"} <= indexes  # the primary key is the date index
+    assert {"articles", "places", "categories", "events", "mentions", "unresolved"} <= tables
+    assert {"mentions_event", "mentions_article"} <= indexes  # events' own id is the date index
     with open_store(path) as s:  # reopening keeps it
         assert s.stats().articles == 0
+
+
+def test_the_event_rows_view_reads_like_the_query(tiny: Store) -> None:
+    with sqlite3.connect(tiny.path) as db:
+        rows = db.execute("SELECT event_key, name, category, event_date, first_seen FROM event_rows "
+                          "ORDER BY event_date, category").fetchall()
+    assert rows[0] == (event_key(KYIV.id, "deployment", D1), "Kyiv", "deployment", "2022-01-10", "2022-01-10")
+    frame = tiny.query()
+    assert [r[0] for r in rows] == list(frame["event_key"])
+
+
+@pytest.mark.parametrize("day", [dt.date(1941, 6, 22), dt.date(1970, 1, 1), D3])
+def test_any_day_round_trips_through_the_event_id(store: Store, day: dt.date) -> None:
+    a = article(1)
+    store.add_article(a, [make_event(a, KYIV, Category.FRONT_LINE, day)])
+    frame = store.query(start=day, end=day)
+    assert list(frame["event_key"]) == [event_key(KYIV.id, "front_line", day)]
+    assert frame["event_date"][0] == dt.datetime.combine(day, dt.time())
+    assert (store.stats().first_date, store.stats().last_date) == (day, day)
+    assert list(store.sources(frame["event_key"])["article_id"]) == ["a1"]
+
+
+def test_a_place_keeps_the_attributes_of_its_first_storage(store: Store) -> None:
+    a1, a2 = article(1), article(2, "Troops near Kiev.")
+    store.add_article(a1, [make_event(a1, KYIV, Category.DEPLOYMENT, D1)])
+    store.add_article(a2, [make_event(a2, dataclasses.replace(KYIV, name="Kiev", lat=50.0),
+                                      Category.DIPLOMACY, D2)])
+    frame = store.query()
+    assert list(frame["name"]) == ["Kyiv", "Kyiv"] and list(frame["lat"]) == [50.45, 50.45]
+
+
+def test_an_open_reader_sees_places_a_writer_stores_later(tmp_path: Path) -> None:
+    with open_store(tmp_path / "events.sqlite") as reader, open_store(tmp_path / "events.sqlite") as writer:
+        assert reader.query().empty
+        a1, a2 = article(1), article(2, "Refugees crossed at Brest.")
+        writer.add_article(a1, [make_event(a1, KYIV, Category.DEPLOYMENT, D1)])
+        assert list(reader.query()["name"]) == ["Kyiv"]
+        writer.add_article(a2, [make_event(a2, BREST, Category.MIGRATION, D2)])
+        assert list(reader.query()["name"]) == ["Kyiv", "Brest"]
+        assert list(reader.query(countries=["BY"])["place_id"]) == [BREST.id]
+
+
+def test_sources_of_unknown_or_malformed_keys_are_empty(tiny: Store) -> None:
+    keys = ["no key", event_key("gn:0", "deployment", D1), event_key(KYIV.id, "nonsense", D1),
+            event_key(KYIV.id, "deployment", D2)]
+    assert tiny.sources(keys).empty
+    assert tiny.sources(keys).columns.tolist() == tiny.sources([]).columns.tolist()
 
 
 def test_content_hash_ignores_whitespace_only() -> None:
@@ -228,6 +276,16 @@ def test_a_file_that_is_not_a_store_is_refused_and_left_untouched(tmp_path: Path
         open_store(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-store.sqlite"]
+
+
+def test_a_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "events.sqlite"
+    open_store(path).close()
+    for version, word in ((1, "older"), (99, "newer")):
+        with sqlite3.connect(path) as db:
+            db.execute(f"PRAGMA user_version={version}")
+        with pytest.raises(StoreError, match=f"schema version {version} is {word}"):
+            open_store(path)
 
 
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:

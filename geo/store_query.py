@@ -1,0 +1,210 @@
+"""Reading merged events out of the store as a DataFrame, column by column, with no Python object per row.
+
+Why: at a million events, finding a 7-day window's 58k rows takes SQLite ~20 ms, but turning them into
+Python tuples and then into a frame took ~0.7 s (~0.4 µs a value on our 2-core machine). So SQLite
+writes each stored column of the window as ONE comma-joined text (``group_concat``, in C), Arrow splits
+and parses those texts (in C), the place of each event (name, coordinates, country) is taken from an
+in-memory copy of the small ``places`` table, and the frame is assembled from Arrow arrays. The layout
+this relies on is in `geo.store_schema`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # pandas' own backing for the "str" dtype; installed with streamlit
+import pyarrow.compute as pc
+
+from geo.store_schema import (
+    CATEGORY_MASK,
+    DAY_SHIFT,
+    PLACE_BITS,
+    PLACE_MASK,
+    SQL_CATEGORY,
+    SQL_PLACE,
+    day_number,
+    id_range,
+)
+
+EVENT_COLUMNS = ("event_key", "place_id", "name", "lat", "lon", "country", "admin1", "precision",
+                 "category", "event_date", "date_precision", "source_count", "article_count",
+                 "first_seen", "confidence")
+MAP_COLUMNS = ("event_key", "name", "lat", "lon", "country", "category", "event_date", "source_count",
+               "confidence")  # what a map point and its tooltip need
+
+# what SQLite reads from an events row for each stored column (group_concat skips NULLs: none here);
+# every other column derives from the row's id and the places table
+_STORED = {"id": "e.id", "date_precision": "e.date_precision", "source_count": "e.source_count",
+           "article_count": "e.article_count", "first_seen": "ifnull(e.first_seen, '')",
+           "confidence": "e.confidence"}
+_PLACE_COLUMNS = ("place_id", "name", "country", "admin1", "precision")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceTable:
+    """The store's places in memory, as columns indexed by place number (gaps hold nulls).
+
+    Places are only ever added, never changed, so a copy is brought up to date by reading the places
+    numbered above `last`.
+    """
+
+    last: int
+    text: Mapping[str, pa.Array]  # _PLACE_COLUMNS -> strings
+    lat: np.ndarray[Any, np.dtype[np.float64]]
+    lon: np.ndarray[Any, np.dtype[np.float64]]
+
+
+NO_PLACES = PlaceTable(0, {name: pa.array([None], pa.string()) for name in _PLACE_COLUMNS},
+                       np.full(1, np.nan), np.full(1, np.nan))
+
+
+def read_places(db: sqlite3.Connection, known: PlaceTable) -> PlaceTable:
+    """`known` brought up to date with the places stored since it was read.
+
+    Each column comes as one JSON array (escaping makes any name safe), parsed in C: a store's first
+    query reads tens of thousands of places.
+    """
+    columns = ("id", "place_id", "name", "lat", "lon", "country", "admin1", "precision")
+    texts = db.execute(f"SELECT {', '.join(f'json_group_array({c})' for c in columns)} "
+                       "FROM places WHERE id > ?", (known.last,)).fetchone()
+    values = dict(zip(columns, (json.loads(text) for text in texts), strict=True))
+    if not values["id"]:
+        return known
+    numbers = np.asarray(values["id"])
+    last = int(numbers.max())
+    at = numbers - known.last - 1  # positions in the new stretch of numbers, known.last + 1 .. last
+
+    def stretch(name: str, fill: Any) -> np.ndarray[Any, Any]:
+        column = np.full(last - known.last, fill, dtype=object if fill is None else np.float64)
+        column[at] = values[name]
+        return column
+
+    return PlaceTable(
+        last,
+        {name: pa.concat_arrays([known.text[name], pa.array(stretch(name, None), pa.string())])
+         for name in _PLACE_COLUMNS},
+        np.concatenate([known.lat, stretch("lat", np.nan)]),
+        np.concatenate([known.lon, stretch("lon", np.nan)]))
+
+
+def read_categories(db: sqlite3.Connection) -> dict[int, str]:
+    """Category code -> name."""
+    return dict(db.execute("SELECT code, name FROM categories"))
+
+
+def filter_sql(*, start: dt.date | None, end: dt.date | None, category_codes: Collection[int] | None,
+               countries: Collection[str], bbox: tuple[float, float, float, float] | None,
+               min_confidence: float, outlets: Collection[str], text: str) -> tuple[str, list[Any]]:
+    """The WHERE condition over ``events e`` for `Store.query`'s filters, and its parameters.
+
+    `category_codes` None means any category. Place filters become one set of place numbers, which
+    SQLite builds once per query.
+
+    >>> filter_sql(start=dt.date(1970, 1, 2), end=None, category_codes=[1], countries=(), bbox=None,
+    ...            min_confidence=0.5, outlets=(), text="")
+    ('e.id >= ? AND ((e.id >> 32) & 255) IN (?) AND e.confidence >= ?', [1099511627776, 1, 0.5])
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    first, last = id_range(None if start is None else day_number(start),
+                           None if end is None else day_number(end))
+    if first is not None:
+        where.append("e.id >= ?")
+        params.append(first)
+    if last is not None:
+        where.append("e.id <= ?")
+        params.append(last)
+    if category_codes is not None:
+        where.append(f"{SQL_CATEGORY} IN ({_marks(category_codes)})")
+        params.extend(category_codes)
+    if countries:
+        where.append(f"{SQL_PLACE} IN (SELECT id FROM places WHERE country IN ({_marks(countries)}))")
+        params.extend(countries)
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        if min_lat > max_lat:
+            raise ValueError(f"bbox min_lat {min_lat} > max_lat {max_lat}")
+        lon = "lon BETWEEN ? AND ?" if min_lon <= max_lon else "(lon >= ? OR lon <= ?)"
+        where.append(f"{SQL_PLACE} IN (SELECT id FROM places WHERE lat BETWEEN ? AND ? AND {lon})")
+        params.extend((min_lat, max_lat, min_lon, max_lon))
+    if min_confidence > 0:
+        where.append("e.confidence >= ?")
+        params.append(min_confidence)
+    if outlets:
+        where.append("EXISTS (SELECT 1 FROM mentions m JOIN articles a ON a.hash = m.article_hash "
+                     f"WHERE m.event = e.id AND a.source IN ({_marks(outlets)}))")
+        params.extend(outlets)
+    if text:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+        where.append(f"({SQL_PLACE} IN (SELECT id FROM places WHERE name LIKE ? ESCAPE '\\') OR "
+                     "EXISTS (SELECT 1 FROM mentions m WHERE m.event = e.id AND m.sentence LIKE ? "
+                     "ESCAPE '\\'))")
+        params.extend((pattern, pattern))
+    return " AND ".join(where) or "1", params
+
+
+def window_sql(where: str, columns: Collection[str]) -> tuple[str, tuple[str, ...]]:
+    """One aggregate row: each stored column the frame needs, as one text; and their names."""
+    stored = tuple(name for name in _STORED if name == "id" or name in columns)
+    concat = ", ".join(f"group_concat({_STORED[name]})" for name in stored)
+    return f"SELECT {concat} FROM events e WHERE {where}", stored
+
+
+def events_frame(texts: Sequence[str | None], stored: Sequence[str], columns: Sequence[str],
+                 places: PlaceTable, categories: Mapping[int, str]) -> pd.DataFrame:
+    """The frame of `Store.query` from the texts of `window_sql`, ordered by id (day, category, place).
+
+    Columns as `columns` names them (a subset of EVENT_COLUMNS, in that order); ``event_date`` and
+    ``first_seen`` are datetime64[ns] days, text columns pandas' "str".
+    """
+    raw = {name: _split(text) for name, text in zip(stored, texts, strict=True)}
+    ids = raw["id"].cast(pa.int64()).to_numpy()
+    if np.any(ids[1:] < ids[:-1]):  # a scan in id order needs no sort; another plan would
+        order = np.argsort(ids, kind="stable")
+        ids, raw = ids[order], {name: array.take(pa.array(order)) for name, array in raw.items()}
+    day, place_no = ids >> DAY_SHIFT, ids & PLACE_MASK
+    place, code = pa.array(place_no), pa.array((ids >> PLACE_BITS) & CATEGORY_MASK)
+    names = pa.array([categories.get(c) for c in range(CATEGORY_MASK + 1)], pa.string())
+
+    def column(name: str) -> pa.Array:
+        if name in _PLACE_COLUMNS:
+            return places.text[name].take(place)
+        if name in ("lat", "lon"):
+            return pa.array((places.lat if name == "lat" else places.lon)[place_no])
+        if name == "category":
+            return names.take(code)
+        if name == "event_date":
+            return pa.array(day.astype("datetime64[D]").astype("datetime64[ns]"))
+        if name == "event_key":
+            days, nth = np.unique(day, return_inverse=True)  # a window holds few days: format each once
+            iso_day = pa.array(days.astype(np.int32)).cast(pa.date32()).cast(pa.string()).take(nth)
+            return pc.binary_join_element_wise(places.text["place_id"].take(place), names.take(code),
+                                               iso_day, "|")
+        if name == "first_seen":
+            known = pc.if_else(pc.equal(raw[name], ""), pa.scalar(None, pa.string()), raw[name])
+            return known.cast(pa.int32()).cast(pa.date32()).cast(pa.timestamp("ns"))
+        if name == "date_precision":
+            return raw[name]
+        return raw[name].cast(pa.float64() if name == "confidence" else pa.int64())
+
+    frame: pd.DataFrame = pa.table({name: column(name) for name in columns}).to_pandas()
+    return frame
+
+
+def _split(text: str | None) -> pa.Array:
+    """The values of one group_concat text; NULL (no rows) is no values, '' is one empty value."""
+    if text is None:
+        return pa.array([], pa.string())
+    return pc.split_pattern(pa.array([text], pa.string()), ",").flatten()
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ", ".join("?" * len(values))
