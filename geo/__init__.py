@@ -1,4 +1,4 @@
-"""Crisis Map: news articles -> places (and, later, dates and categories) on a map.
+"""Crisis Map: news articles -> places, event categories and dates -> a store, maps and exports.
 
 Public surface; import from here outside the package.
 """
@@ -6,20 +6,48 @@ Public surface; import from here outside the package.
 from __future__ import annotations
 
 from geo.articles import ReadProblem, ReadResult, infer_published, iter_articles, read_articles
+from geo.classify import classify_mention
 from geo.config import Config, load_config, parse_theatre
-from geo.errors import ArticleError, ConfigError, GazetteerError, GeocoderError, GeoError, GoldFileError
+from geo.dates import date_sentence
+from geo.errors import (
+    ArticleError,
+    ConfigError,
+    GazetteerError,
+    GeocoderError,
+    GeoError,
+    GoldFileError,
+    StoreError,
+)
 from geo.evaluate import Scores, read_gold, score
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.mentions import find_mentions
-from geo.models import Article, Mention, Place, Precision, ResolvedPlace
-from geo.pipeline import geoparse
+from geo.models import (
+    Article,
+    Category,
+    Classification,
+    DatePrecision,
+    Event,
+    EventDate,
+    Mention,
+    Place,
+    Precision,
+    ResolvedPlace,
+)
+from geo.pipeline import Extraction, extract_events, geoparse
 from geo.resolve import Resolver, fuzzy_match
+from geo.store import Store, open_store
 
 __all__ = [
     "Article",
     "ArticleError",
+    "Category",
+    "Classification",
     "Config",
     "ConfigError",
+    "DatePrecision",
+    "Event",
+    "EventDate",
+    "Extraction",
     "Gazetteer",
     "GazetteerError",
     "GeoError",
@@ -33,6 +61,11 @@ __all__ = [
     "ResolvedPlace",
     "Resolver",
     "Scores",
+    "Store",
+    "StoreError",
+    "classify_mention",
+    "date_sentence",
+    "extract_events",
     "find_mentions",
     "fuzzy_match",
     "geoparse",
@@ -40,6 +73,7 @@ __all__ = [
     "iter_articles",
     "load_config",
     "load_gazetteer",
+    "open_store",
     "parse_theatre",
     "read_articles",
     "read_gold",
