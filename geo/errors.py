@@ -29,3 +29,7 @@ class GoldFileError(GeoError, ValueError):
 
 class StoreError(GeoError, RuntimeError):
     """A file is not an event store (or a newer one), or the store could not be opened or written."""
+
+
+class BoundariesError(GeoError, LookupError):
+    """The country boundaries file is missing or malformed."""
