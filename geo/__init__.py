@@ -20,6 +20,7 @@ from geo.errors import (
 )
 from geo.evaluate import Scores, read_gold, score
 from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.ingest import IngestSummary, ensure_seed_store  # not `ingest`: it would hide its module
 from geo.mentions import find_mentions
 from geo.models import (
     Article,
@@ -53,6 +54,7 @@ __all__ = [
     "GeoError",
     "GeocoderError",
     "GoldFileError",
+    "IngestSummary",
     "Mention",
     "Place",
     "Precision",
@@ -65,6 +67,7 @@ __all__ = [
     "StoreError",
     "classify_mention",
     "date_sentence",
+    "ensure_seed_store",
     "extract_events",
     "find_mentions",
     "fuzzy_match",

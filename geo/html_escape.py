@@ -2,7 +2,8 @@
 
 Article-derived text (place names as written, sentences, outlets, titles, URLs) is attacker-controlled.
 These functions are the only way such text enters the map's markup (`geo.map_html`,
-`geo.map_style.legend_html`): `escape_text` for one value, `escape_texts` for a column of them.
+`geo.map_style.legend_html`): `escape_text` for one value, `escape_texts` for a column of them;
+`escape_markdown` for the dashboard's messages, which Streamlit renders as Markdown.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-__all__ = ["escape_text", "escape_texts", "safe_url"]
+__all__ = ["escape_markdown", "escape_text", "escape_texts", "safe_url"]
 
+# every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all also
+# disarms Streamlit's own Markdown extensions (":red[...]", ":material/icon:", "$math$")
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~:$&\"'=^%@/"})
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 # what html.escape(quote=True) and _BRACES replace, ampersand first
 _REPLACEMENTS = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"),
@@ -63,3 +67,16 @@ def escape_texts(values: pd.Series) -> list[str]:
         text = text.str.replace(old, new, regex=False)
     escaped: list[str] = text.tolist()
     return escaped
+
+
+def escape_markdown(value: Any) -> str:
+    """Text of a value that Markdown shows as it is: no links, emphasis, HTML or line structure.
+
+    Line breaks become spaces (a message is one line); missing values (None, NaN) are ''.
+
+    >>> print(escape_markdown("[click](javascript:x) **<b>** :red[!]\\n# h"))
+    \\[click\\]\\(javascript\\:x\\) \\*\\*\\<b\\>\\*\\* \\:red\\[\\!\\] \\# h
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return " ".join(str(value).split()).translate(_MARKDOWN)

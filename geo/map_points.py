@@ -18,7 +18,7 @@ import pyarrow as pa  # pandas' own backing for the "str" dtype
 import pyarrow.compute as pc
 
 __all__ = ["MAX_RADIUS", "MIN_RADIUS", "POINT_COLUMNS", "POINT_INPUT_COLUMNS", "PointKey", "PointSources",
-           "aggregate_points", "point_radius", "sources_by_point"]
+           "aggregate_points", "point_radius", "points_at", "sources_by_point"]
 
 # the event columns `aggregate_points` reads: pass as `Store.query(columns=...)` to read no others
 POINT_INPUT_COLUMNS = ("event_key", "place_id", "name", "lat", "lon", "country", "category", "event_date",
@@ -183,3 +183,27 @@ def sources_by_point(sources: pd.DataFrame) -> dict[PointKey, PointSources]:
                                         tuple(links.values()), sentence[rows[0]], mention[rows[0]],
                                         method[best], confidence[best], len(rows))
     return summaries
+
+
+def points_at(points: pd.DataFrame, lat: float, lon: float) -> pd.DataFrame:
+    """The rows of `points` drawn where the map was clicked: those at the location nearest (lat, lon).
+
+    A click on a circle reports the circle's centre, so the nearest location is the one clicked; the
+    points of several categories at one place share that centre and all are returned (in the order of
+    `points`). Distances are planar with longitude scaled by cos(latitude), ample for telling
+    neighbouring circles apart. An empty frame has no points at any location.
+
+    >>> points = pd.DataFrame({"place_id": ["a", "b", "a"], "category": ["other", "other", "diplomacy"],
+    ...                        "lat": [50.45, 49.99, 50.45], "lon": [30.52, 36.23, 30.52]})
+    >>> points_at(points, 50.4501, 30.5199)[["place_id", "category"]].values.tolist()
+    [['a', 'other'], ['a', 'diplomacy']]
+    """
+    if points.empty:
+        return points
+    lats = points["lat"].to_numpy(dtype=np.float64)
+    lons = points["lon"].to_numpy(dtype=np.float64)
+    squared = (lats - lat) ** 2 + ((lons - lon) * np.cos(np.radians(lat))) ** 2
+    nearest = int(np.argmin(squared))
+    # the map draws coordinates to 4 decimals (~10 m): circles that close are one location on screen
+    same = (np.round(lats, 4) == round(lats[nearest], 4)) & (np.round(lons, 4) == round(lons[nearest], 4))
+    return points.loc[same]

@@ -366,6 +366,16 @@ class Store:
         """The content hashes of every stored article."""
         return {row[0] for row in self._db.execute("SELECT hash FROM articles")}
 
+    def outlets(self) -> list[str]:
+        """The outlets of the stored articles, sorted; articles without one are left out."""
+        return [row[0] for row in self._db.execute(
+            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source != '' ORDER BY 1")]
+
+    def countries(self) -> list[str]:
+        """The country codes of the stored places, sorted; places without a country are left out."""
+        return [row[0] for row in self._db.execute(
+            "SELECT DISTINCT country FROM places WHERE country IS NOT NULL AND country != '' ORDER BY 1")]
+
     def stats(self) -> StoreStats:
         """Row counts and the event-date range."""
         count = {table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -1,0 +1,83 @@
+"""What the map page shows under the map: the clicked point's sources, the timeline, the events table.
+
+Article text reaches the page only through st.dataframe (rendered as text) or `escape_markdown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo.filters import EventFilter
+from geo.html_escape import escape_markdown
+from geo.map_points import points_at
+from geo.map_style import CATEGORY_STYLES
+from geo.tables import category_label, events_table, sources_table, timeline
+
+MAX_TABLE_ROWS = 10_000  # more rows than anyone reads; the browser stays quick
+_COLOURS = {category_label(category.value): style.colour for category, style in CATEGORY_STYLES.items()}
+
+
+def clicked_points(drawn: pd.DataFrame, clicked: Mapping[str, Any] | None) -> pd.DataFrame | None:
+    """The drawn points under the last click of `st_folium`, or None before any click."""
+    where = (clicked or {}).get("last_object_clicked")
+    if not where or "lat" not in where or "lng" not in where:
+        return None
+    return points_at(drawn, float(where["lat"]), float(where["lng"]))
+
+
+def details(chosen: pd.DataFrame | None, sources: pd.DataFrame | None) -> None:
+    """The clicked place: what was reported there, then every source sentence behind it."""
+    if chosen is None or chosen.empty or sources is None:
+        st.info("Click a circle on the map to see its sources here: outlets, links, the sentences, "
+                "the cue that set the category and how the place was resolved.")
+        return
+    first = chosen.iloc[0]
+    country = f" ({first['country']})" if first["country"] else ""
+    st.subheader(escape_markdown(f"{first['name']}{country}"))
+    summary = "; ".join(f"{category_label(row.category)}: {_count(row.reports, 'report')} on "
+                        f"{_count(row.events, 'day')}, {pd.Timestamp(row.first_date).date()} – "
+                        f"{pd.Timestamp(row.last_date).date()}" for row in chosen.itertuples(index=False))
+    st.caption(escape_markdown(summary))
+    st.dataframe(sources_table(sources), hide_index=True, width="stretch", column_config={
+        "link": st.column_config.LinkColumn("link", display_text="open"),
+        "sentence": st.column_config.TextColumn("sentence", width="large"),
+        "confidence": st.column_config.NumberColumn("confidence", format="%.2f")})
+
+
+def timeline_chart(events: pd.DataFrame, query: EventFilter) -> None:
+    """Events per day, stacked by category in the map's colours, over the whole date window."""
+    frame = timeline(events)
+    if frame.empty:
+        st.caption("No events match these filters.")
+        return
+    # the axis spans the window, not just the days with events, so playing moves the bars along
+    days = (pd.Timestamp(query.start or frame["date"].min()), pd.Timestamp(query.end or frame["date"].max()))
+    domain = [days[0].isoformat(), (days[1] + pd.Timedelta(days=1)).isoformat()]
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("yearmonthdate(date):T", title=None, scale=alt.Scale(domain=domain)),
+        y=alt.Y("sum(events):Q", title="events per day"),
+        color=alt.Color("category:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=list(_COLOURS), range=list(_COLOURS.values()))),
+        tooltip=[alt.Tooltip("yearmonthdate(date):T", title="day"), "category:N", "events:Q"],
+    ).properties(height=180)
+    st.altair_chart(chart, width="stretch")
+
+
+def table(events: pd.DataFrame) -> None:
+    """The events, sortable by any column (click its header)."""
+    shown = events.head(MAX_TABLE_ROWS)
+    note = ""
+    if len(shown) < len(events):
+        note = f"; the first {len(shown):,} are listed, narrow the filters for the rest"
+    st.caption(f"{len(events):,} events{note}")
+    st.dataframe(events_table(shown), hide_index=True, width="stretch", column_config={
+        "confidence": st.column_config.NumberColumn("confidence", format="%.2f")})
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{int(n):,} {noun}{'s' * (int(n) != 1)}"
