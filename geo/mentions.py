@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from wordfreq import zipf_frequency
 
@@ -29,6 +32,9 @@ VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "vocab" / "r
 # still found because n-grams are matched on the text between their first and last token.
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*")
 _SENTENCE_OPENERS = set(".!?:;\"“‘'(\n—–-|•*#>")
+# A sentence opener and the blanks after it: a token starting where such a run ends follows the opener.
+_OPENER_RUN = re.compile("[" + "".join(sorted(map(re.escape, _SENTENCE_OPENERS))) + "][ \t]*")
+_OPENER_WINDOW = 64  # an opener further back than this, across blanks only, no longer counts
 COMMON_WORD_ZIPF = 4.0
 SURNAME_MAX_ZIPF = 5.0
 GIVEN_NAME_MAX_ZIPF = 5.5  # John 5.4, George 5.0: frequent, but capitalised before a name they are people
@@ -36,6 +42,12 @@ PROMINENT_POPULATION = 500_000
 NOTABLE_POPULATION = 100_000
 ACRONYM_MAX_LENGTH = 5
 UNKNOWN_NAME_MAX_TOKENS = 3
+
+
+@lru_cache(maxsize=1 << 16)
+def _zipf(word: str) -> float:
+    """English frequency of a word (Zipf scale); memoised, as wordfreq takes ~10 µs to answer."""
+    return zipf_frequency(word, "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,40 +70,88 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         "disease_words")})
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    # a NamedTuple, not a frozen dataclass: an article has ~1,000 tokens, and building a frozen
+    # dataclass costs several times as much as a tuple
     start: int
     end: int
     text: str
     capitalised: bool
     sentence_initial: bool
+    line: int
+    """Offset where the token's line starts: tokens never hold a newline, so two tokens are on one
+    line exactly when their `line`s are equal."""
+
+
+# tuple.__new__ fills a NamedTuple from one tuple without a Python-level call per token
+_new_token = partial(tuple.__new__, _Token)
 
 
 def tokenise(text: str) -> list[_Token]:
     """Word tokens with offsets, each marked capitalised and sentence-initial (or in a headline line).
 
     >>> [t.text for t in tokenise("Russia's troops near Yel'nya, U.S. says")]
-    ['Russia', 'troops', 'near', "Yel'nya", 'U.S.', 'says']
+    ['Russia', 's', 'troops', 'near', "Yel'nya", 'U.S.', 'says']
     """
-    raw = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    headline_lines = _headline_line_starts(text, raw)
-    tokens = []
-    for start, end, word in raw:
-        before = text[max(0, start - 64):start].rstrip(" \t")
-        initial = (start < 64 and not before) or (bool(before) and before[-1] in _SENTENCE_OPENERS)
-        line_start = text.rfind("\n", 0, start) + 1
-        tokens.append(_Token(start, end, word, word[0].isupper(), initial or line_start in headline_lines))
-    return tokens
+    # Built column by column, then zipped into tokens in C: per token Python work is what costs here.
+    words = _TOKEN.findall(text)
+    if not words:
+        return []
+    starts = _word_starts(text, words)
+    ends = [start + len(word) for start, word in zip(starts, words, strict=True)]
+    lines = _line_starts(text, starts)
+    initial = _sentence_initial(text, starts)
+    headline_lines = _headline_line_starts(text, words, lines)
+    if headline_lines:
+        initial = [flag or line in headline_lines for flag, line in zip(initial, lines, strict=True)]
+    capitalised = [word[0].isupper() for word in words]
+    return list(map(_new_token, zip(starts, ends, words, capitalised, initial, lines, strict=True)))
 
 
-def _headline_line_starts(text: str, raw: list[tuple[int, int, str]]) -> set[int]:
+def _sentence_initial(text: str, starts: list[int]) -> list[bool]:
+    """Whether each token (by start offset) opens a sentence: the last character before it other than
+    spaces and tabs, within _OPENER_WINDOW characters, is a sentence opener; or only blanks precede it
+    and it starts within the window."""
+    opener_at = {m.end(): m.start() for m in _OPENER_RUN.finditer(text)}
+    far = -2 * _OPENER_WINDOW
+    initial = [start - opener_at.get(start, far) <= _OPENER_WINDOW for start in starts]
+    # only the first token can have nothing but blanks before it
+    if starts[0] < _OPENER_WINDOW and not text[:starts[0]].strip(" \t"):
+        initial[0] = True
+    return initial
+
+
+def _word_starts(text: str, words: list[str]) -> list[int]:
+    """Where each of the `_TOKEN` matches `words` starts, found without a match object each (those cost
+    more than the matching). Every letter of the text is in some token, and a token starts with a
+    letter, so the first `find` after the previous token is the token itself."""
+    starts = []
+    position = 0
+    for word in words:
+        position = text.find(word, position)
+        starts.append(position)
+        position += len(word)
+    return starts
+
+
+def _line_starts(text: str, starts: list[int]) -> list[int]:
+    """The offset where each token's line starts (tokens in text order)."""
+    lines = []
+    line, next_break = 0, text.find("\n")
+    for start in starts:
+        if 0 <= next_break < start:  # only a token past the next newline needs a search
+            line = text.rfind("\n", 0, start) + 1
+            next_break = text.find("\n", start)
+        lines.append(line)
+    return lines
+
+
+def _headline_line_starts(text: str, words: list[str], lines: list[int]) -> set[int]:
     """Lines written in Title Case or CAPITALS, where capitalisation says nothing about names."""
-    per_line: dict[int, list[str]] = {}
-    for start, _end, word in raw:
-        per_line.setdefault(text.rfind("\n", 0, start) + 1, []).append(word)
     headlines = set()
-    for line_start, words in per_line.items():
-        long_words = [w for w in words if len(w) >= 4]
+    # tokens come in text order, so each line's words are one run
+    for line_start, run in groupby(zip(lines, words, strict=True), key=itemgetter(0)):
+        long_words = [w for _line, w in run if len(w) >= 4]
         line_end = text.find("\n", line_start)
         ends_sentence = text[line_start:None if line_end < 0 else line_end].rstrip().endswith((".", "?", "!"))
         if (not ends_sentence and len(long_words) >= 3
@@ -138,10 +198,6 @@ def _mention(text: str, start: int, end: int) -> Mention:
     return Mention(start, end, text[start:end])
 
 
-def _same_line(text: str, tokens: list[_Token], i: int, j: int) -> bool:
-    return "\n" not in text[tokens[i].start:tokens[j].end]
-
-
 def _longest_name(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
                   vocab: Vocabulary) -> tuple[int, str, int]:
     """(last token index, verdict, end offset) for the longest known name starting at token i.
@@ -149,13 +205,14 @@ def _longest_name(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
     verdict: "place" (a gazetteer name), "blocked" (a not-place word or phrase) or "unknown".
     An abbreviation known with its dot ("Ind.", "W.Va.") ends after the dot.
     """
+    first = tokens[i]
     last = min(len(tokens), i + gazetteer.max_name_tokens) - 1
+    while last > i and tokens[last].line != first.line:  # a name never runs across a line break
+        last -= 1
     for j in range(last, i - 1, -1):
-        if j > i and not _same_line(text, tokens, i, j):
-            continue
         if j > i and not tokens[j].capitalised and normalise(tokens[j].text) not in vocab.place_type_words:
             continue
-        key = normalise(text[tokens[i].start:tokens[j].end])
+        key = normalise(first.text if j == i else text[first.start:tokens[j].end])
         end = tokens[j].end
         if key in vocab.not_places or key in gazetteer.not_places:
             return j, "blocked", end
@@ -202,7 +259,7 @@ def is_common_word(text: str, tokens: list[_Token], i: int, j: int, end_char: in
     if i != j or tokens[i].text.isupper():
         return False
     key = normalise(tokens[i].text)
-    if zipf_frequency(key, "en") < COMMON_WORD_ZIPF or _is_notable(gazetteer, key):
+    if _zipf(key) < COMMON_WORD_ZIPF or _is_notable(gazetteer, key):
         return False
     return not re.match(r",? [A-Z]", text[end_char:end_char + 3])
 
@@ -245,12 +302,20 @@ def is_part_of_organisation(text: str, tokens: list[_Token], j: int, vocab: Voca
 
 
 def _is_prominent(gazetteer: Gazetteer, key: str, population: int = PROMINENT_POPULATION) -> bool:
-    """Whether a name belongs to a country, admin-1 area, capital, curated place or big city."""
-    return any(
-        gazetteer.kinds[c.index] in ("country", "admin1", "continent", "capital")
-        or gazetteer.ids[c.index].startswith("cm:") or gazetteer.populations[c.index] >= population
-        for c in gazetteer.lookup(key) or gazetteer.lookup(key + ".")
-    )
+    """Whether a name belongs to a country, admin-1 area, capital, curated place or big city.
+
+    Asked several times for most capitalised words of an article, so the answers are kept on the
+    gazetteer (a fact about its places, like `geo.resolve`'s fuzzy pool).
+    """
+    memo_key = ("prominent", key, population)
+    memo = gazetteer.memo
+    if memo_key not in memo:
+        memo[memo_key] = any(
+            gazetteer.kinds[c.index] in ("country", "admin1", "continent", "capital")
+            or gazetteer.ids[c.index].startswith("cm:") or gazetteer.populations[c.index] >= population
+            for c in gazetteer.lookup(key) or gazetteer.lookup(key + ".")
+        )
+    return memo[memo_key] is True
 
 
 def _is_notable(gazetteer: Gazetteer, key: str) -> bool:
@@ -286,7 +351,7 @@ def _looks_like_given_name(token: _Token, gazetteer: Gazetteer, vocab: Vocabular
     if (_is_prominent(gazetteer, key) or key in vocab.place_type_words or key in gazetteer.not_places
             or key in vocab.not_places or key in vocab.person_titles):
         return False
-    frequency = zipf_frequency(key, "en")
+    frequency = _zipf(key)
     return frequency < COMMON_WORD_ZIPF or (not token.sentence_initial and frequency < GIVEN_NAME_MAX_ZIPF)
 
 
@@ -295,7 +360,7 @@ def _looks_like_surname(token: _Token, gazetteer: Gazetteer, vocab: Vocabulary) 
     if (_is_prominent(gazetteer, key) or key in vocab.place_type_words or key in vocab.person_titles
             or key in gazetteer.not_places or key in vocab.not_places):
         return False
-    return zipf_frequency(key, "en") < SURNAME_MAX_ZIPF
+    return _zipf(key) < SURNAME_MAX_ZIPF
 
 
 def is_sentence_initial_common_word(text: str, tokens: list[_Token], i: int, j: int,
@@ -307,7 +372,7 @@ def is_sentence_initial_common_word(text: str, tokens: list[_Token], i: int, j: 
     if i != j or not tokens[i].sentence_initial:
         return False
     key = normalise(tokens[i].text)
-    return zipf_frequency(key, "en") >= COMMON_WORD_ZIPF and not _is_prominent(gazetteer, key)
+    return _zipf(key) >= COMMON_WORD_ZIPF and not _is_prominent(gazetteer, key)
 
 
 def _unknown_name_end(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
@@ -323,7 +388,7 @@ def _unknown_name_end(text: str, tokens: list[_Token], i: int, gazetteer: Gazett
     if any(w in vocab.not_places or w in gazetteer.not_places or w in vocab.person_titles
            or w in vocab.organisation_suffixes for w in words):
         return None
-    if len(words) == 1 and zipf_frequency(words[0], "en") >= COMMON_WORD_ZIPF:
+    if len(words) == 1 and _zipf(words[0]) >= COMMON_WORD_ZIPF:
         return None
     return end
 

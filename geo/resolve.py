@@ -20,11 +20,13 @@ unresolved (place None), never dropped and never given an invented point.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from rapidfuzz import fuzz, process
 
@@ -66,14 +68,29 @@ class _Context:
 
     countries: Counter[str]
     admin1s: Counter[tuple[str, str]]
+    # (normalised name, lat, lon) of the article's confidently placed names; kept sorted by latitude
     anchors: tuple[tuple[str, float, float], ...] = ()
     # (country, admin1) -> names of the article's confidently placed settlements and sites in it
     home_areas: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     # normalised name -> the countries its own mentions were placed in (to discount self-evidence)
     countries_by_name: dict[str, Counter[str]] = field(default_factory=dict)
+    # derived once, as every candidate of every name reads them:
+    # the anchors' latitudes, in order (`coherence` bisects them to read only a band of anchors)
+    anchor_lats: tuple[float, ...] = field(init=False, default=())
+    countries_total: int = field(init=False, default=0)  # countries.total()
+
+    def __post_init__(self) -> None:
+        anchors = tuple(sorted(self.anchors, key=lambda anchor: anchor[1]))
+        object.__setattr__(self, "anchors", anchors)
+        object.__setattr__(self, "anchor_lats", tuple(lat for _key, lat, _lon in anchors))
+        object.__setattr__(self, "countries_total", self.countries.total())
 
 
 _NO_CONTEXT = _Context(Counter(), Counter())
+_NO_COUNTS: Counter[str] = Counter()  # read only
+# Half the height of the latitude band whose anchors can be within CLOSE_KM (widened a hair, so that
+# rounding never leaves out an anchor that the exact test in `coherence` would count)
+_ANCHOR_BAND_DEG = CLOSE_KM / 111.0 + 1e-6
 
 
 def population_prior(g: Gazetteer, i: int) -> float:
@@ -136,8 +153,8 @@ def article_context(g: Gazetteer, i: int, surface_key: str, context: _Context) -
     """
     score = 0.0
     country, admin1, kind = g.countries[i], g.admin1s[i], g.kinds[i]
-    own = context.countries_by_name.get(surface_key, Counter())
-    others_total = context.countries.total() - own.total()
+    own = context.countries_by_name.get(surface_key, _NO_COUNTS)
+    others_total = context.countries_total - own.total()
     others_here = context.countries[country] - own[country]
     if others_here > 0 and kind != "country":
         # weighted by the country's share of the article's places: one "US ambassador" in a story
@@ -156,15 +173,20 @@ def home_area(g: Gazetteer, i: int, surface_key: str, context: _Context) -> floa
     'Henry County' or 'Paris' is the one in its own state."""
     if g.kinds[i] in ("admin1", "country"):
         return 0.0
-    others = context.home_areas.get((g.countries[i], g.admin1s[i]), frozenset()) - {surface_key}
-    return min(len(others), HOME_AREA_CAP) * HOME_AREA_BONUS
+    names = context.home_areas.get((g.countries[i], g.admin1s[i]), frozenset())
+    others = len(names) - (surface_key in names)  # the name itself does not count
+    return min(others, HOME_AREA_CAP) * HOME_AREA_BONUS
 
 
 def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> float:
     """Closeness to the other places the article names: +2 within 50 km, +1 within 200 km each (max 4)."""
     score = 0.0
     here_lat, here_lon = g.lats[i], g.lons[i]
-    for key, lat, lon in context.anchors:
+    # Only anchors in a band of latitude around the place can be close to it. The sum does not depend
+    # on the order the anchors are read in, so reading them sorted by latitude changes nothing.
+    first = bisect.bisect_left(context.anchor_lats, here_lat - _ANCHOR_BAND_DEG)
+    last = bisect.bisect_right(context.anchor_lats, here_lat + _ANCHOR_BAND_DEG)
+    for key, lat, lon in context.anchors[first:last]:
         # one degree of latitude is 111 km: anchors further apart than CLOSE_KM in latitude can't count
         if key == surface_key or abs(lat - here_lat) * 111.0 > CLOSE_KM:
             continue
@@ -173,6 +195,26 @@ def coherence(g: Gazetteer, i: int, surface_key: str, context: _Context) -> floa
         if score >= COHERENCE_CAP:
             return COHERENCE_CAP
     return score
+
+
+# ResolvedPlace's fields after its first, `mention`: a repeated name's result is copied onto each of its
+# mentions with these (dataclasses.replace takes several times as long, and most names repeat)
+_AFTER_MENTION = attrgetter(*(f.name for f in fields(ResolvedPlace)[1:]))
+
+RANKED_MEMO_SIZE = 20_000  # mention keys whose candidates are kept (~1 kB each; see `Resolver._ranked_memo`)
+_MentionKey = tuple[str, frozenset[tuple[str, str]], bool]
+"""What decides a mention's place besides the article: (surface, qualifiers, region word follows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """The candidates of one mention key, with the parts of their scores that ignore the article."""
+
+    candidates: tuple[Candidate, ...]
+    key: str  # the normalised surface
+    fixed: tuple[tuple[float, ...], ...]  # per candidate: population_prior .. city_over_area
+    in_context: tuple[bool, ...]  # per candidate: whether the article's context may count for it
+    without_context: tuple[tuple[float, float, float], ...]  # per candidate: the context parts, no context
 
 
 RULES = ("population_prior", "alias", "theatre_prior", "context_comma", "context_region",
@@ -189,20 +231,26 @@ class Resolver:
 
     def resolve(self, text: str, mentions: Sequence[Mention]) -> list[ResolvedPlace]:
         unknown: dict[str, ResolvedPlace] = {}  # fuzzy/online answers, asked once per article
-        first = self._resolve_all(text, mentions, _NO_CONTEXT, unknown)
-        return self._resolve_all(text, mentions, self._article_context(first), unknown)
+        # What the text says right after each mention is the same in both passes: it is read once.
+        keys = [(m.surface, frozenset(self._qualifiers(text, m)), _region_word_follows(text, m))
+                for m in mentions]
+        ranked = self._ranked_memo()
+        first = self._resolve_all(mentions, keys, _NO_CONTEXT, unknown, ranked)
+        return self._resolve_all(mentions, keys, self._article_context(first), unknown, ranked)
 
-    def _resolve_all(self, text: str, mentions: Sequence[Mention], context: _Context,
-                     unknown: dict[str, ResolvedPlace]) -> list[ResolvedPlace]:
+    def _resolve_all(self, mentions: Sequence[Mention], keys: list[_MentionKey], context: _Context,
+                     unknown: dict[str, ResolvedPlace],
+                     ranked: dict[_MentionKey, _Candidates]) -> list[ResolvedPlace]:
         """Resolve each mention; a name with the same qualifiers is scored once per article."""
-        decided: dict[tuple[str, frozenset[tuple[str, str]], bool], ResolvedPlace] = {}
+        decided: dict[_MentionKey, ResolvedPlace] = {}
         resolved = []
-        for m in mentions:
-            qualifiers = frozenset(self._qualifiers(text, m))
-            key = (m.surface, qualifiers, _region_word_follows(text, m))
+        for m, key in zip(mentions, keys, strict=True):
             if key not in decided:
-                decided[key] = self._resolve_one(m, qualifiers, key[2], context, unknown)
-            resolved.append(replace(decided[key], mention=m))
+                if key not in ranked:
+                    ranked[key] = self._candidates(key)
+                decided[key] = self._resolve_one(m, ranked[key], context, unknown)
+            done = decided[key]
+            resolved.append(done if done.mention is m else ResolvedPlace(m, *_AFTER_MENTION(done)))
         return resolved
 
     def _article_context(self, resolved: list[ResolvedPlace]) -> _Context:
@@ -231,36 +279,67 @@ class Resolver:
         return _Context(countries, admin1s, tuple(dict.fromkeys(anchors)),
                         {area: frozenset(names) for area, names in home_areas.items()}, countries_by_name)
 
-    def _resolve_one(self, mention: Mention, qualifiers: frozenset[tuple[str, str]], region_follows: bool,
-                     context: _Context, unknown: dict[str, ResolvedPlace]) -> ResolvedPlace:
+    def _ranked_memo(self) -> dict[_MentionKey, _Candidates]:
+        """`_candidates` answers, kept on the gazetteer for both passes and for later articles (news
+        names the same places again and again); they depend on nothing else but the theatre."""
+        memo_key = ("ranked", self.config.theatre)
+        ranked = self.gazetteer.memo.get(memo_key)
+        if not isinstance(ranked, dict) or len(ranked) >= RANKED_MEMO_SIZE:
+            ranked = self.gazetteer.memo[memo_key] = {}  # bounded: start afresh when full
+        return ranked
+
+    def _candidates(self, mention_key: _MentionKey) -> _Candidates:
+        """The places a name may be, each with the parts of its score that ignore the article."""
         g = self.gazetteer
-        candidates = g.lookup(mention.surface)
-        if not candidates:
-            if mention.surface not in unknown:
-                unknown[mention.surface] = self._resolve_unknown(mention)
-            return unknown[mention.surface]
-        if len(candidates) == 1:
-            return _only_candidate(g, mention, candidates[0])
-        key = normalise(mention.surface)
-        scored = []
+        surface, qualifiers, region_follows = mention_key
+        candidates = tuple(g.lookup(surface))
+        if len(candidates) < 2:  # nothing to score
+            return _Candidates(candidates, "", (), (), ())
+        key = normalise(surface)
         settlement_countries = {g.countries[c.index] for c in candidates
                                 if g.precision(c.index) is Precision.SETTLEMENT}
         country_readings = {g.countries[c.index] for c in candidates if g.kinds[c.index] == "country"}
-        for c in candidates:
-            # A country's own namesakes inside it (the State of Mexico) fit the article's talk of that
-            # country no better than the country itself: context must not promote them over it.
-            local_context = context if g.countries[c.index] not in country_readings else _NO_CONTEXT
-            parts = (
+        fixed = tuple(
+            (
                 population_prior(g, c.index),
                 alias_penalty(g, c),
                 theatre_prior(g, c.index, self.config.theatre),
                 context_comma(g, c.index, qualifiers),
                 context_region(g, c.index, region_follows),
                 city_over_area(g, c.index, key, settlement_countries),
-                article_context(g, c.index, key, local_context),
-                home_area(g, c.index, key, local_context),
-                coherence(g, c.index, key, local_context),
             )
+            for c in candidates
+        )
+        # A country's own namesakes inside it (the State of Mexico) fit the article's talk of that
+        # country no better than the country itself: context must not promote them over it.
+        in_context = tuple(g.countries[c.index] not in country_readings for c in candidates)
+        return _Candidates(candidates, key, fixed, in_context,
+                           tuple(self._context_parts(c, key, _NO_CONTEXT) for c in candidates))
+
+    def _context_parts(self, c: Candidate, key: str, context: _Context) -> tuple[float, float, float]:
+        """The parts of a candidate's score that read the article: article_context .. coherence."""
+        g = self.gazetteer
+        return (article_context(g, c.index, key, context), home_area(g, c.index, key, context),
+                coherence(g, c.index, key, context))
+
+    def _resolve_one(self, mention: Mention, ranked: _Candidates, context: _Context,
+                     unknown: dict[str, ResolvedPlace]) -> ResolvedPlace:
+        g = self.gazetteer
+        candidates = ranked.candidates
+        if not candidates:
+            if mention.surface not in unknown:
+                unknown[mention.surface] = self._resolve_unknown(mention)
+            return unknown[mention.surface]
+        if len(candidates) == 1:
+            return _only_candidate(g, mention, candidates[0])
+        key = ranked.key
+        scored = []
+        for c, fixed, in_context, without_context in zip(candidates, ranked.fixed, ranked.in_context,
+                                                         ranked.without_context, strict=True):
+            if in_context and context is not _NO_CONTEXT:
+                parts = (*fixed, *self._context_parts(c, key, context))
+            else:
+                parts = (*fixed, *without_context)
             scored.append((sum(parts), parts, c))
         scored.sort(key=lambda item: item[0], reverse=True)
         best_score, best_parts, best = scored[0]
@@ -327,11 +406,14 @@ def _fuzzy_pool(g: Gazetteer, theatre: tuple[str, ...]) -> dict[int, list[str]]:
     """
     pool_key = ("fuzzy_pool", theatre)
     if pool_key not in g.memo:
+        eligible = [country in theatre or population >= FUZZY_MIN_POPULATION_OUTSIDE_THEATRE
+                    for country, population in zip(g.countries, g.populations, strict=True)]
         by_length: dict[int, list[str]] = {}
-        for key, codes in g.index.items():
-            if any(g.countries[code >> 1] in theatre
-                   or g.populations[code >> 1] >= FUZZY_MIN_POPULATION_OUTSIDE_THEATRE for code in codes):
-                by_length.setdefault(len(key), []).append(key)
+        for key, codes in g.index.items():  # half a million names: a plain loop, no generator per name
+            for code in codes:
+                if eligible[code >> 1]:
+                    by_length.setdefault(len(key), []).append(key)
+                    break
         g.memo[pool_key] = by_length
     pool = g.memo[pool_key]
     assert isinstance(pool, dict)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import accumulate
 
 from unidecode import unidecode
 
@@ -47,8 +49,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end(1) if match.group(1) is not None else match.start()  # keep closing quotes
-        head = text[start:end]
-        if head.endswith(_ABBREVIATIONS) and "\n" not in match.group():
+        if text.endswith(_ABBREVIATIONS, start, end) and "\n" not in match.group():
             continue
         _append_trimmed(text, start, end, spans)
         start = match.end()
@@ -75,28 +76,43 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
     >>> [t[s:e] for s, e in boilerplate_spans(t)][0]
     'Hide Caption 0 of 9 Photos: Tensions rise'
     """
-    matches = list(_WORD.finditer(text))
     n = BOILERPLATE_NGRAM
-    if len(matches) < n * BOILERPLATE_MIN_REPEATS:
+    # the _WORD matches, numbers masked (str.split and the regex \s agree on what whitespace is)
+    words = _DIGITS.sub("#", text).split()
+    if len(words) < n * BOILERPLATE_MIN_REPEATS:
         return []
-    words = _DIGITS.sub("#", " ".join(m.group() for m in matches)).split(" ")
-    # sentence ends before each position: a window may end a sentence only at its last word
-    ends = [0]
-    for word in words:
-        ends.append(ends[-1] + word.endswith((".", "!", "?")))
-    grams = [" ".join(words[k:k + n]) for k in range(len(words) - n + 1)]
+    # Each window as a tuple of its words, built by zip in C (it stops with the shortest shifted copy,
+    # at the last whole window): words hold no spaces, so two tuples are equal when the windows read alike.
+    grams = list(zip(*(words[k:] for k in range(n)), strict=False))
     counts = Counter(grams)
+    if max(counts.values()) < BOILERPLATE_MIN_REPEATS:
+        return []  # most articles repeat nothing
+    # sentence ends before each position: a window may end a sentence only at its last word
+    ends = list(accumulate((word.endswith((".", "!", "?")) for word in words), initial=0))
     repeated = [k for k, gram in enumerate(grams)
                 if counts[gram] >= BOILERPLATE_MIN_REPEATS and not ends[k + n - 1] - ends[k]]
     # ^ a window running across the end of a sentence ("… on December 14. Hide …") is not furniture
     spans: list[tuple[int, int]] = []
+    offsets = _word_spans(text) if repeated else []
     for run in _overlapping_runs(repeated, n):
         # Within one run of repeated windows, those much rarer than the run's most repeated one are
         # captions that happen to start alike ("Photos: … Ukraine Ukrainian soldiers walk"), not furniture.
         peak = max(counts[grams[k]] for k in run)
         kept = [k for k in run if counts[grams[k]] * BOILERPLATE_PEAK_SHARE >= peak]
         for part in _overlapping_runs(kept, n):
-            spans.append((matches[part[0]].start(), matches[part[-1] + n - 1].end()))
+            spans.append((offsets[part[0]][0], offsets[part[-1] + n - 1][1]))
+    return spans
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word of `text.split()`, i.e. of each `_WORD` match, without a match object
+    per word (which costs more than the rest of `boilerplate_spans`)."""
+    spans = []
+    end = 0
+    for word in text.split():
+        start = text.find(word, end)  # only whitespace lies between two words: the first find is it
+        end = start + len(word)
+        spans.append((start, end))
     return spans
 
 
@@ -119,7 +135,7 @@ def _split_at_boilerplate(text: str, spans: list[tuple[int, int]]) -> list[tuple
     cuts = sorted({point for span in furniture for point in span})
     result: list[tuple[int, int]] = []
     for start, end in spans:
-        inner = [c for c in cuts if start < c < end]
+        inner = cuts[bisect.bisect_right(cuts, start):bisect.bisect_left(cuts, end)]  # start < c < end
         for left, right in zip([start, *inner], [*inner, end], strict=True):
             _append_trimmed(text, left, right, result)
     return result
