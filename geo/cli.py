@@ -26,11 +26,6 @@ from geo.resolve import OnlineLookup
 
 log = logging.getLogger("geo")
 
-# Articles per store transaction in `geo ingest`. A transaction per article spent as long committing as
-# inserting (store work 5.1 ms an article on the bench corpus, 2.4 ms in batches of 50; 18.6 vs 4.6 ms
-# with the store of the time). A batch is all or none, so an interrupted ingest loses at most the batch
-# in hand, which the next run redoes.
-INGEST_BATCH = 50
 INGEST_GC_THRESHOLD = 100_000  # allocations between young collections during `geo ingest` (default 700)
 
 
@@ -256,44 +251,26 @@ def _batch_gc() -> Iterator[None]:
 
 
 def _ingest(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from dataclasses import replace
+
     from tqdm import tqdm
 
-    from geo.store import DEFAULT_STORE, content_hash, open_store
+    from geo.ingest import ingest
+    from geo.store import DEFAULT_STORE, open_store
 
     gazetteer = load_gazetteer()
     skipped: list[str] = []
-    read = added_articles = added_events = unresolved = 0
     path = args.store or DEFAULT_STORE
     path.parent.mkdir(parents=True, exist_ok=True)
     with _batch_gc(), open_store(path) as store:
-        articles = _readable_articles(args.paths, config, skipped)
-        progress = tqdm(articles, unit=" articles", disable=args.no_progress or None, file=sys.stderr)
-        batch: list[tuple[Article, tuple[Event, ...]]] = []
-        batch_hashes: set[str] = set()
-        for article in progress:
-            read += 1
-            digest = content_hash(article)
-            # idempotent: the same text is never extracted twice, whether stored or waiting in the batch
-            if digest in batch_hashes or store.has_article(article):
-                continue
-            published, _ = _published(article) or (dt.date.min, "")
-            extraction = extract_events(article, published, gazetteer, config)
-            batch.append((article, extraction.events))
-            batch_hashes.add(digest)
-            added_articles += 1
-            added_events += len(extraction.placed)
-            unresolved += len(extraction.unresolved)
-            if len(batch) >= INGEST_BATCH:
-                store.add_articles(batch)
-                batch.clear()
-                batch_hashes.clear()
-        store.add_articles(batch)
-    out.write(f"{path}: {read} articles read, {added_articles} new ({read - added_articles} already "
-              f"stored), {added_events} place mentions added, {unresolved} unresolved places, "
-              f"{len(skipped)} files or records skipped\n")
-    for reason in skipped:
+        articles = tqdm(_readable_articles(args.paths, config, skipped), unit=" articles",
+                        disable=args.no_progress or None, file=sys.stderr)
+        summary = ingest(articles, store, gazetteer, config)
+    summary = replace(summary, skipped=(*skipped, *summary.skipped))
+    out.write(f"{path}: {summary.describe()}\n")
+    for reason in summary.skipped:
         out.write(f"  skipped {reason}\n")
-    return 0 if read or not skipped else 1
+    return 0 if summary.read or not summary.skipped else 1
 
 
 def _eval_events(args: argparse.Namespace, config: Config, out: TextIO) -> int:
