@@ -197,7 +197,7 @@ def build_map(points: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None,
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {BASEMAPS}")
     min_lon, min_lat, max_lon, max_lat = _view_box(view)
     m = folium.Map(location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2], zoom_start=5, tiles=None,
-                   prefer_canvas=True, control_scale=True)
+                   prefer_canvas=True, control_scale=True, zoom_snap=0.25)  # fit views closely
     if basemap in _TILES:
         url, attribution, max_zoom = _TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=basemap, max_zoom=max_zoom, control=False).add_to(m)
