@@ -53,6 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -333,6 +334,17 @@ def weekday_date(weekday: int, published: dt.date, *, forward: bool = False, str
     return published - dt.timedelta(days=back or (7 if strict else 0))
 
 
+def _fold(matched: str) -> str:
+    """The table key of a matched word. The patterns match case-insensitively in Unicode, where "ſ" is an
+    "s", "K" (Kelvin) a "k" and "İ" an "i"; folding the same way keeps every match a key.
+
+    >>> _fold("Yeſterday"), _fold("MONDAY"), _fold("Apr")
+    ('yesterday', 'monday', 'apr')
+    """
+    decomposed = unicodedata.normalize("NFKD", matched.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -433,7 +445,7 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
     has_month, has_digit = bool(_MONTH_HINT.search(sentence)), bool(_DIGIT_HINT.search(sentence))
     for pattern in (_MONTH_DAY, _DAY_MONTH) if has_month and has_digit else ():
         for m in pattern.finditer(sentence):
-            number, day_of_month = MONTHS[m["m"].rstrip(".").lower()], int(m["d"])
+            number, day_of_month = MONTHS[_fold(m["m"].rstrip("."))], int(m["d"])
             if m["y"]:
                 date = _safe_date(int(m["y"]), number, day_of_month)
             else:
@@ -450,8 +462,8 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
         date = _safe_date(year, second, first) or _safe_date(year, first, second)
         yield from expression(m, date, day, TIER_CALENDAR)
     for m in _MONTH_ONLY.finditer(sentence) if has_month else ():
-        pre = " ".join((m["pre"] or "").lower().split())
-        number = MONTHS[m["m"].lower()]
+        pre = " ".join(_fold(m["pre"] or "").split())
+        number = MONTHS[_fold(m["m"])]
         if m["y"]:
             yield from expression(m, dt.date(int(m["y"]), number, 1), month, TIER_MONTH)
         elif pre:
@@ -463,8 +475,8 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
             date = nearest_month(number, published, direction=direction, strict=pre in ("last", "next"))
             yield from expression(m, date, month, TIER_MONTH)
     for m in _WEEKDAY_ONLY.finditer(sentence) if "day" in sentence or "DAY" in sentence else ():
-        mod = (m["mod"] or "").lower()
-        weekday = WEEKDAYS[m["wd"].lower()]
+        mod = _fold(m["mod"] or "")
+        weekday = WEEKDAYS[_fold(m["wd"])]
         if mod in ("last", "past"):
             date = weekday_date(weekday, published, strict=True)
         elif mod in ("next", "coming"):
@@ -474,7 +486,7 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
                                 forward=points_forward(sentence, m.start(), m.end(), vocab))
         yield from expression(m, date, day, TIER_DAY, start=m.start() if mod else m.start("wd"))
     for m in vocab.relative_pattern.finditer(sentence) if _may_hold(lowered, vocab.relative_words) else ():
-        phrase = " ".join(m.group().lower().split())
+        phrase = " ".join(_fold(m.group()).split())
         if phrase in vocab.relative_days:
             date = published + dt.timedelta(days=vocab.relative_days[phrase])
             yield from expression(m, date, day, TIER_DAY)
@@ -485,9 +497,9 @@ def _candidates(sentence: str, published: dt.date, vocab: DateVocabulary) -> Ite
             date = _add_months(published.replace(day=1), vocab.relative_months[phrase])
             yield from expression(m, date, month, TIER_MONTH)
     for m in _AGO.finditer(sentence) if _may_hold(lowered, ("ago",)) and _AGO_HINT.search(sentence) else ():
-        raw = m["n"].lower()
+        raw = _fold(m["n"])
         n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-        unit = m["unit"].lower()
+        unit = _fold(m["unit"])
         if unit == "hour":
             yield from expression(m, published - dt.timedelta(days=n // 24), day, TIER_DAY)
         elif unit == "day":

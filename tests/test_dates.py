@@ -298,3 +298,11 @@ def test_any_text_gives_a_date_near_publication(text: str, published: dt.date) -
     assert result.cue in text
     assert (result.precision is PUB) == (result.cue == "")
     assert HORIZON_DAYS <= 400
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Yeſterday troops massed.", dt.date(2022, 1, 25)),  # "ſ" matches "s" case-insensitively
+    ("On MONDAY talks resumed.", dt.date(2022, 1, 24)),
+])
+def test_unicode_case_variants_resolve_like_plain_letters(sentence: str, expected: dt.date) -> None:
+    assert date_sentence(sentence, dt.date(2022, 1, 26)).date == expected
