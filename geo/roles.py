@@ -6,19 +6,24 @@ becomes the decisive cue, so the dashboard can show why a point is on the map:
 
     rule         sentence                                               result at the place
     dateline     "MOSCOW (AP) — The United States delivered …"          other       dateline
-    topic        "drills amid the tensions over Ukraine"                other       topic:tensions over
-    denied       "Russia has denied that it is planning to invade Ukraine"  other   denied:denied
-    modifier     "separatists backed by … Russia-backed separatists"    other       modifier:backed
-    conditional  "Moscow risks being made a pariah if it invades" /     diplomacy   conditional:if
-                 "sanctions if Russia invades Ukraine" (at Russia)
+    label        "Russian troops will stay, Belarus says | Ukraine"     other       label
+    topic        "drills amid the tensions over Ukraine",               other       topic:tensions over
+                 "the Russia-Ukraine crisis"                                        topic:crisis
+    modifier     "Russia-backed separatists"                            other       modifier:backed
+    official     "Georgia's prime minister greets …"                    diplomacy   official:prime minister
+    denied       "Russia has denied that it is planning to invade       other       denied:denied
+                 Ukraine" (at Ukraine)
+    conditional  "sanctions if Russia invades Ukraine" (at Russia),     diplomacy   conditional:if
+                 "Moscow risks being made a pariah if it invades"
     target       "… could order an invasion of Ukraine",                deployment  target:invasion of
-                 "warned against aggression against Ukraine"
+                 "aggression by Russia against Ukraine"                             target:aggression against
     addressee    "Western countries sanctioned Russia for …"            diplomacy   addressee:sanctioned
     venue        "Kuleba told reporters in Kyiv that …"                 diplomacy   venue:reporters in
-    planner      "warned that Moscow plans to attack the capital"       deployment  planner:plans to attack
     attribution  "they believe Russia was behind a series of attacks"   other       attribution:was behind
-    actor        "Russia denies massing troops" (see `decide_actor`)     other       actor:denies
-    front-line zone  "Ukrainian soldiers walk near Katerinivka"          front_line  zone:soldiers
+    planner      "warned that Moscow plans to attack the capital"       deployment  planner:plans to attack
+    accused of   "Kuleba accused Russia of trying to sow panic"         (the cues after "of", else other)
+    actor        "Russia denies massing troops" (see `decide_actor`)    other       actor:denies
+    front-line zone  "Ukrainian soldiers walk near Katerinivka"         front_line  zone:soldiers
                  (a deployment at a settlement inside a front-line zone)
 
 The vocabulary of each rule is in data/vocab/categories.toml ([roles] and [actor]).
