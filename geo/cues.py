@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 from geo.models import Category
 from geo.text import normalise
+from geo.vocab_files import load_vocab_file
 
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "vocab" / "categories.toml"
 
@@ -229,9 +229,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     return _load_lexicon(LEXICON_FILE if path is None else Path(path).resolve())
 
 
-@lru_cache(maxsize=4)
 def _load_lexicon(path: Path) -> Lexicon:
-    return parse_lexicon(tomllib.loads(path.read_text(encoding="utf-8")))
+    return load_vocab_file(path, parse_lexicon)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,15 +52,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from geo.models import DatePrecision, EventDate
+from geo.vocab_files import load_vocab_file
 
 __all__ = [
     "FUTURE_GRACE_DAYS",
@@ -247,9 +246,8 @@ def load_date_vocabulary(path: Path | None = None) -> DateVocabulary:
     return _load_date_vocabulary(VOCABULARY_FILE if path is None else Path(path).resolve())
 
 
-@lru_cache(maxsize=4)
 def _load_date_vocabulary(path: Path) -> DateVocabulary:
-    return parse_date_vocabulary(tomllib.loads(path.read_text(encoding="utf-8")))
+    return load_vocab_file(path, parse_date_vocabulary)
 
 
 # --- resolution policies -------------------------------------------------------------------------

@@ -11,19 +11,20 @@ matching and, failing that, report them as unresolved.
 from __future__ import annotations
 
 import re
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from wordfreq import zipf_frequency
 
 from geo.gazetteer import Gazetteer
 from geo.models import Mention
 from geo.text import normalise
+from geo.vocab_files import load_vocab_file
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "data" / "vocab" / "recognition.toml"
 
@@ -62,9 +63,11 @@ class Vocabulary:
     disease_words: frozenset[str]
 
 
-@lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
-    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return load_vocab_file(path, parse_vocabulary)
+
+
+def parse_vocabulary(table: Mapping[str, Any]) -> Vocabulary:
     return Vocabulary(**{key: frozenset(normalise(w) for w in table[key]) for key in (
         "not_places", "person_titles", "organisation_suffixes", "place_type_words", "locative_cues",
         "disease_words")})
