@@ -57,6 +57,7 @@ MIN_CONFIDENCE = 0.5
 MAX_CONFIDENCE = 0.95
 CONTEXT_MAX_CONFIDENCE = 0.6
 REPORTED_STANCE_CONFIDENCE = 0.6
+DENIED_REACH = 8  # words after a reported place within which a negated happening makes it a denial
 
 
 def classify_mention(sentence: str, mention_start: int, mention_end: int, *, context: str = "",
@@ -102,6 +103,9 @@ def _classify_words(scan: SentenceScan, first: int, last: int, sentence: str, me
         return scored
     if scored.category is Category.OTHER:
         verb = reported_by(scan, first, lex)
+        if verb is not None and any(last < j <= last + DENIED_REACH for j in scan.negated):
+            # "Peskov added that Russia had never attacked anyone": a denial on the place's behalf
+            return Classification(Category.OTHER, f"denied:{verb}", REPORTED_STANCE_CONFIDENCE)
         if verb is not None:  # nothing happens there, but the place's stance is reported: diplomacy
             return Classification(Category.DIPLOMACY, f"stance:{verb}", REPORTED_STANCE_CONFIDENCE)
     actor = actor_verb(scan, first, last, lex)

@@ -85,6 +85,8 @@ class RoleWords:
     attribution_phrases: frozenset[tuple[str, ...]] = frozenset()
     attribution_before: frozenset[tuple[str, ...]] = frozenset()
     official_titles: frozenset[tuple[str, ...]] = frozenset()
+    organisation_nouns: frozenset[tuple[str, ...]] = frozenset()
+    officials_of: frozenset[tuple[str, ...]] = frozenset()
     target_nouns: frozenset[str] = frozenset()
     accusation_verbs: frozenset[str] = frozenset()
     front_line_presence: frozenset[str] = frozenset()
@@ -119,6 +121,8 @@ def parse_role_words(table: Mapping[str, Any]) -> RoleWords:
         attribution_phrases=phrases("attribution"),
         attribution_before=phrases("attribution_before"),
         official_titles=phrases("official_titles"),
+        organisation_nouns=phrases("organisation_nouns"),
+        officials_of=phrases("officials_of"),
         target_nouns=word_set("target_nouns"),
         accusation_verbs=word_set("accusation_verbs"),
         front_line_presence=frozenset(" ".join(p) for p in phrases("front_line_presence")),
@@ -250,6 +254,7 @@ class SentenceScan:
     breaks: tuple[bool, ...]  # breaks[j]: a clause break between word j and word j + 1
     clauses: tuple[int, ...]  # clauses[j]: how many clause boundaries precede word j
     hits: tuple[_Hit, ...]
+    negated: tuple[int, ...] = ()  # first words of happening cues under a negation ("never attacked")
 
 
 @lru_cache(maxsize=SCAN_CACHE_SIZE)
@@ -280,6 +285,7 @@ def scan_sentence(sentence: str, lexicon: Lexicon) -> SentenceScan:
             clause += 1
         clauses.append(clause)
     hits: list[_Hit] = []
+    negated: list[int] = []
     i = 0
     while i < len(words):
         matched = 1
@@ -289,11 +295,13 @@ def scan_sentence(sentence: str, lexicon: Lexicon) -> SentenceScan:
                 counted = _as_counted(cue, words, clauses, i, lexicon)
                 if counted is not None:
                     hits.append(_Hit(i, i + n - 1, counted))
+                elif cue.category in _HAPPENINGS and _negated(words, clauses, i, lexicon):
+                    negated.append(i)
                 matched = n
                 break
         i += matched
     return SentenceScan(starts, tuple(end for _s, end, _w in spans), words, breaks, tuple(clauses),
-                        tuple(hits))
+                        tuple(hits), tuple(negated))
 
 
 

@@ -10,7 +10,10 @@ becomes the decisive cue, so the dashboard can show why a point is on the map:
     topic        "drills amid the tensions over Ukraine",               other       topic:tensions over
                  "the Russia-Ukraine crisis"                                        topic:crisis
     modifier     "Russia-backed separatists"                            other       modifier:backed
-    official     "Georgia's prime minister greets …"                    diplomacy   official:prime minister
+    official     "Georgia's prime minister greets …",                   diplomacy   official:prime minister
+                 "officials from the US have warned"                                official:officials from
+    organisation "images released by US company Maxar",                other       organisation:company
+                 "told Germany's DPA news agency"                                   organisation:news agency
     denied       "Russia has denied that it is planning to invade       other       denied:denied
                  Ukraine" (at Ukraine)
     conditional  "sanctions if Russia invades Ukraine" (at Russia),     diplomacy   conditional:if
@@ -44,6 +47,7 @@ REPORTING_CONFIDENCE = 0.7
 ROLE_CONFIDENCE = 0.75
 PREPOSITION_LOOKBACK = 2
 CONDITIONAL_GAP = 3
+ORGANISATION_NAME_WORDS = 3  # name words between a place and its firm or outlet noun ("DPA news agency")
 
 # "MOSCOW (AP) —", "Kyiv, Ukraine (CNN)", "KYIV, Ukraine —": up to five capitalised words and commas
 # opening a sentence, then a parenthesised credit or a dash.
@@ -92,6 +96,24 @@ def official_title(scan: SentenceScan, last: int, sentence: str, lexicon: Lexico
     if not (sentence[:word_end].endswith(("'s", "’s")) or sentence.startswith(("'", "’"), word_end)):
         return None
     return phrase_after(scan, last, lexicon.roles.official_titles, reach=1)
+
+
+def organisation(scan: SentenceScan, last: int, sentence: str, lexicon: Lexicon) -> str | None:
+    """"US company Maxar", "Germany's DPA news agency": the place only gives the nationality of a firm or
+    an outlet named next to it. The organisation noun, right after the place or after its possessive and
+    capitalised name words ("DPA"), else None."""
+    words, nouns = scan.words, lexicon.roles.organisation_nouns
+    longest = max((len(p) for p in nouns), default=0)
+    j = last + 1
+    while j < len(words):
+        for n in range(longest, 0, -1):
+            if tuple(words[j:j + n]) in nouns:
+                return " ".join(words[j:j + n])
+        is_possessive = j == last + 1 and words[j] == "s"
+        if not (is_possessive or sentence[scan.starts[j]].isupper()) or j - last > ORGANISATION_NAME_WORDS:
+            return None
+        j += 1
+    return None
 
 
 def target_of_against(scan: SentenceScan, first: int, lexicon: Lexicon) -> str | None:
@@ -334,9 +356,13 @@ def role_rule(scan: SentenceScan, first: int, last: int, sentence: str, mention_
     verb = denied_before(scan, first, lexicon)
     if verb is not None:
         return Classification(Category.OTHER, f"denied:{verb}", ROLE_CONFIDENCE)
-    title = official_title(scan, last, sentence, lexicon)
+    title = official_title(scan, last, sentence, lexicon) or phrase_before(scan, first,
+                                                                          lexicon.roles.officials_of)
     if title is not None:
         return Classification(Category.DIPLOMACY, f"official:{title}", ROLE_CONFIDENCE)
+    noun = organisation(scan, last, sentence, lexicon)
+    if noun is not None:
+        return Classification(Category.OTHER, f"organisation:{noun}", ROLE_CONFIDENCE)
     roles = lexicon.roles
     noun = target_of_against(scan, first, lexicon)
     if noun is not None:

@@ -242,6 +242,25 @@ CASES = [
          "diplomats met in Paris.", "Donbas", FRONT, "line of contact"),
     Case("Ukrainian and Russian-backed forces exchanged fire along the line of contact in Donbas as "
          "diplomats met in Paris.", "Paris", DIP, "venue:met in"),
+    # a country's refusal or stated responsibility is its diplomacy, whatever the words around it
+    Case("Berlin has refused to sell weapons to Kyiv despite other allies doing so.", "Berlin", DIP,
+         "actor:refused"),
+    Case("The minister declared that Poland has a clear responsibility to end the migrant stand-off.",
+         "Poland", DIP, "actor:responsibility"),
+    # a place giving only the nationality of a firm or an outlet is not a scene
+    Case("Satellite images released by US company Maxar showed tanks near Yelnya.", "US", OTHER,
+         "organisation:company"),
+    Case("The ambassador told Germany's DPA news agency that the helmets were symbolic.", "Germany", OTHER,
+         "organisation:news agency"),
+    Case("Officials from Lithuania have warned of a build-up near the border.", "Lithuania", DIP,
+         "official:officials from"),
+    # negations reach over a few words; a reported denial is no stance at the place
+    Case("The spokesman said Moscow had no intention of launching a military offensive.", "Moscow", OTHER),
+    Case("The spokesman added that Belarus had never attacked anyone.", "Belarus", OTHER, "denied:added"),
+    Case("But he indicated Russia wouldn't wait forever.", "Russia", DIP, "stance:indicated"),
+    # "position" in an idiom is no military position; a place after "over" in diplomacy is its subject
+    Case("Putin would be happy to put Ukraine in a vulnerable position.", "Ukraine", OTHER, ""),
+    Case("Italy will do its part with NATO over Ukraine.", "Ukraine", OTHER, "topic:over"),
 ]
 
 
