@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -34,6 +34,16 @@ def _theatre(value: str) -> tuple[str, ...]:
         return parse_theatre(value)
     except GeoError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="store file (default data/store/events.sqlite)")
     ingest.add_argument("--theatre", type=_theatre, help="countries to favour, or 'none'")
     ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ingest.add_argument("--workers", type=_positive_int, default=1,
+                        help="extraction processes (default 1: in this process; the store keeps one writer)")
+    ingest.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="run extraction in local processes or on a Dask cluster")
+    ingest.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler address (default: start a LocalCluster of --workers workers)")
 
     events_eval = sub.add_parser("eval-events", help="score categories and event dates against a gold file")
     events_eval.add_argument("gold", type=Path)
@@ -72,7 +88,52 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     evaluate.add_argument("--errors", type=int, default=0, metavar="N",
                           help="also list the N worst resolution errors")
+    _add_export_parser(sub)
     return parser
+
+
+def _iso_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _country_code(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or not (code.isascii() and code.isalpha()):
+        raise argparse.ArgumentTypeError(f"not a two-letter country code (ISO 3166-1): {value!r}")
+    return code
+
+
+def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from geo.boundaries import REGIONS
+    from geo.export import EXPORT_FORMATS
+    from geo.models import Category
+
+    export = sub.add_parser("export", help="write the events of a filtered view as data layers, HTML or "
+                            "an image", description="Write the events the filters select (the dashboard's "
+                            "filters) as GeoJSON layers, a GeoPackage, CSV, a briefing page or a map image.")
+    export.add_argument("--store", type=Path, default=None, metavar="FILE",
+                        help="store file (default data/store/events.sqlite)")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS, dest="fmt")
+    export.add_argument("--out", required=True, metavar="PATH",
+                        help="output file, or folder (ending in /) for GeoJSON layers (one per category)")
+    export.add_argument("--category", action="append", choices=[c.value for c in Category], default=[],
+                        help="only this category (repeatable)")
+    export.add_argument("--from", type=_iso_date, dest="start", metavar="DATE",
+                        help="first event date, YYYY-MM-DD")
+    export.add_argument("--to", type=_iso_date, dest="end", metavar="DATE",
+                        help="last event date, YYYY-MM-DD")
+    export.add_argument("--region", choices=list(REGIONS), default="theatre",
+                        help="map view; all but theatre also keep only the events inside its box")
+    export.add_argument("--country", action="append", type=_country_code, default=[], metavar="CC",
+                        help="only places in this country, e.g. UA (repeatable)")
+    export.add_argument("--min-confidence", type=float, default=0.0, metavar="0..1",
+                        help="minimum place-resolution confidence, 0 to 1")
+    export.add_argument("--title", help="title of the HTML page or image")
+    export.add_argument("--offline", action="store_true",
+                        help="html: inline Leaflet, so the page works with no network")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "theatre", None) is not None:
             config = config.with_theatre(args.theatre)
         command = {"places": _places, "extract": _extract, "ingest": _ingest, "eval": _eval,
-                   "eval-events": _eval_events}[args.command]
+                   "eval-events": _eval_events, "export": _export}[args.command]
         return command(args, config, sys.stdout)
     except GeoError as exc:
         print(f"geo: error: {exc}", file=sys.stderr)
@@ -255,17 +316,23 @@ def _ingest(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
     from tqdm import tqdm
 
+    from geo.engines import make_engine
     from geo.ingest import ingest
     from geo.store import DEFAULT_STORE, open_store
 
-    gazetteer = load_gazetteer()
+    if args.scheduler and args.engine != "dask":
+        raise GeoError("--scheduler needs --engine dask")
+    # a Dask cluster loads its own gazetteers; local workers fork from this process and share it
+    gazetteer = None if args.engine == "dask" else load_gazetteer()
     skipped: list[str] = []
     path = args.store or DEFAULT_STORE
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _batch_gc(), open_store(path) as store:
+    with (_batch_gc(), open_store(path) as store,
+          closing(make_engine(args.engine, config, gazetteer, workers=args.workers,
+                              scheduler=args.scheduler)) as engine):
         articles = tqdm(_readable_articles(args.paths, config, skipped), unit=" articles",
                         disable=args.no_progress or None, file=sys.stderr)
-        summary = ingest(articles, store, gazetteer, config)
+        summary = ingest(articles, store, gazetteer, config, engine=engine)
     summary = replace(summary, skipped=(*skipped, *summary.skipped))
     out.write(f"{path}: {summary.describe()}\n")
     for reason in summary.skipped:
@@ -298,6 +365,28 @@ def _eval_events(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         for gold_category, predicted in scores.confusion.items():
             out.write(f"  gold {gold_category:<10} -> {predicted}\n")
     return 0 if scores.articles else 1
+
+
+def _export(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from geo.export import export_view
+    from geo.filters import EventFilter
+    from geo.store import DEFAULT_STORE, open_store
+
+    try:
+        flt = EventFilter(view=args.region, start=args.start, end=args.end,
+                          categories=tuple(dict.fromkeys(args.category)),
+                          countries=tuple(dict.fromkeys(args.country)), min_confidence=args.min_confidence)
+    except ValueError as exc:  # from > to, a confidence outside [0, 1]: the filter checks its values
+        print(f"geo: error: bad filter: {exc}", file=sys.stderr)
+        return 2
+    path = args.store or DEFAULT_STORE
+    if not path.is_file():  # open_store would create an empty store: an export only reads
+        print(f"geo: error: no event store at {path} (build one with `geo ingest`)", file=sys.stderr)
+        return 2
+    with open_store(path) as store:
+        summary = export_view(store, flt, args.fmt, args.out, title=args.title, offline=args.offline)
+    out.write(summary.describe() + "\n")
+    return 0
 
 
 if __name__ == "__main__":

@@ -33,3 +33,7 @@ class StoreError(GeoError, RuntimeError):
 
 class BoundariesError(GeoError, LookupError):
     """The country boundaries file is missing or malformed."""
+
+
+class EngineError(GeoError, RuntimeError):
+    """An extraction engine could not start: dask missing, a scheduler out of reach."""

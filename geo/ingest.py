@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,10 @@ from pathlib import Path
 from geo.article_meta import ReadProblem
 from geo.articles import read_articles
 from geo.config import Config
+from geo.engines import Engine, InProcessEngine, Result
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.models import Article, Event
-from geo.pipeline import extract_events
 from geo.store import Store, content_hash, open_store
 
 __all__ = ["INGEST_BATCH", "IngestSummary", "ensure_seed_store", "ingest", "skip_reason"]
@@ -85,44 +86,66 @@ def skip_reason(item: Article | ReadProblem) -> str | None:
     return None
 
 
-def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: Gazetteer, config: Config,
-           *, on_progress: Callable[[int], None] | None = None, batch: int = INGEST_BATCH) -> IngestSummary:
+def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: Gazetteer | None,
+           config: Config, *, on_progress: Callable[[int], None] | None = None, batch: int = INGEST_BATCH,
+           engine: Engine | None = None) -> IngestSummary:
     """Extract the events of every new article and add them to `store`, `batch` articles per transaction.
 
     `articles` may hold `ReadProblem`s too, as `geo.articles.iter_articles` yields them: they become
     skip reasons, like articles without a publication date.
     `on_progress` is called after each item with the number of items handled so far. The gazetteer is
-    passed in, so a long-lived caller (the dashboard) loads it once.
+    passed in, so a long-lived caller (the dashboard) loads it once. `engine` (`geo.engines`) runs the
+    extraction elsewhere (worker processes, a Dask cluster; `gazetteer` may then be None); whatever runs
+    it, this process alone writes, in the order of `articles`, so the store comes out the same.
     """
     if batch < 1:
         raise ValueError(f"batch must be at least 1, not {batch}")
+    if engine is None:
+        if gazetteer is None:
+            raise ValueError("ingest needs a gazetteer or an engine")
+        engine = InProcessEngine(gazetteer, config)
     skipped: list[str] = []
     read = added_articles = added_events = unresolved = 0
-    pending: list[tuple[Article, tuple[Event, ...]]] = []
-    pending_hashes: set[str] = set()
+    seen: set[str] = set()  # hashes handed out in this run: written, or still being extracted
+    chunk: list[Article] = []
+    working: deque[Result] = deque()
+    done: list[tuple[Article, tuple[Event, ...]]] = []
+
+    def collect(result: Result) -> None:
+        nonlocal added_events, unresolved
+        for extraction in result.result():
+            done.append((extraction.article, extraction.events))
+            added_events += len(extraction.placed)
+            unresolved += len(extraction.unresolved)
+        if len(done) >= batch:
+            store.add_articles(done)
+            done.clear()
+
     for handled, item in enumerate(articles, start=1):
         if isinstance(item, Article) and item.published is not None:
             read += 1
             digest = content_hash(item)
-            # idempotent: the same text is never extracted twice, whether stored or waiting in the batch
-            if digest not in pending_hashes and not store.has_article(item):
-                extraction = extract_events(item, item.published, gazetteer, config)
-                pending.append((item, extraction.events))
-                pending_hashes.add(digest)
+            # idempotent: the same text is never extracted twice, whether stored or on its way there
+            if digest not in seen and not store.has_article(item):
+                seen.add(digest)
+                chunk.append(item)
                 added_articles += 1
-                added_events += len(extraction.placed)
-                unresolved += len(extraction.unresolved)
-                if len(pending) >= batch:
-                    store.add_articles(pending)
-                    pending.clear()
-                    pending_hashes.clear()
+                if len(chunk) >= engine.chunk_size:
+                    working.append(engine.submit(chunk))
+                    chunk = []
+                    while len(working) > engine.in_flight:
+                        collect(working.popleft())
         else:
             reason = skip_reason(item) or str(item)
             skipped.append(reason)
             log.info("skipped %s", reason)
         if on_progress is not None:
             on_progress(handled)
-    store.add_articles(pending)
+    if chunk:
+        working.append(engine.submit(chunk))
+    while working:
+        collect(working.popleft())
+    store.add_articles(done)
     return IngestSummary(read, added_articles, added_events, unresolved, tuple(skipped))
 
 
