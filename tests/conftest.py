@@ -1,5 +1,5 @@
-"""Shared fixtures: the real gazetteer (built once, then loaded from its cache), the default config, and
-the browser of the e2e tests.
+"""Shared fixtures: the real gazetteer (built once, then loaded from its cache), the default config, a
+store of the seeds, a checker of exported GeoJSON, and the browser of the e2e tests.
 
 Browser tests (marked ``e2e``) skip where Chromium or Playwright is missing, with the reason. With
 ``CRISIS_MAP_E2E_REQUIRED=1`` (set by .ci/run) a skipped e2e test is reported as failed instead,
@@ -12,7 +12,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +36,48 @@ def config() -> Config:
 
 
 @pytest.fixture(scope="session")
+def seed_store_path(tmp_path_factory: pytest.TempPathFactory, gazetteer: Gazetteer) -> Path:
+    """An event store built from seeds/ once per session. Shared: open it read-only in spirit (copy it
+    first to change it)."""
+    from geo.ingest import ensure_seed_store
+
+    path = tmp_path_factory.mktemp("seed-store") / "seeds.sqlite"
+    ensure_seed_store(path, Path(__file__).resolve().parent.parent / "seeds", gazetteer=lambda: gazetteer)
+    return path
+
+
+@pytest.fixture(scope="session")
+def check_geojson() -> Callable[[Any], None]:
+    """A checker of exported GeoJSON documents: the official FeatureCollection JSON Schema
+    (tests/data/geojson-schema, validated by `jsonschema`, not by our code), then what the schema
+    cannot say about RFC 7946: no ``crs`` member, positions [lon, lat] in WGS84 ranges with at most 6
+    decimals (a coordinate written with more, or in exponent form below 1e-6, fails)."""
+    import decimal
+    import json
+
+    from jsonschema import Draft7Validator
+
+    schema_path = Path(__file__).resolve().parent / "data" / "geojson-schema" / "FeatureCollection.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    validator = Draft7Validator(schema)
+
+    def check(document: Any) -> None:
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+        assert not errors, errors[:5]
+        assert "crs" not in document
+        for feature in document["features"]:
+            assert "crs" not in feature
+            lon, lat = feature["geometry"]["coordinates"]
+            assert -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0, (lon, lat)
+            for value in (lon, lat):
+                exponent = decimal.Decimal(json.dumps(value)).as_tuple().exponent
+                assert isinstance(exponent, int) and exponent >= -6, value
+
+    return check
+
+
+@pytest.fixture(scope="session")
 def chromium_executable() -> str:
     """Debian's chromium, for Playwright (we never run `playwright install`); skips without it or
     without the playwright package."""
@@ -46,6 +90,18 @@ def chromium_executable() -> str:
     if missing:
         pytest.skip("browser test needs " + " and ".join(missing))
     return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_executable: str) -> Iterator[Any]:
+    """Headless Debian chromium driven by Playwright, one per test module (a module that starts its own
+    `sync_playwright` must not find another one still running)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable, args=["--no-sandbox"])
+        yield browser
+        browser.close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -125,16 +125,6 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> No
                 f"{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_executable: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 @dataclass
 class Session:
     """A page of its own (a new Streamlit session) and what went wrong in it."""
