@@ -21,6 +21,7 @@ import streamlit as st
 from geo.article_meta import ReadProblem
 from geo.boundaries import load_boundaries
 from geo.config import Config, load_config
+from geo.export import export_bytes
 from geo.filters import EventFilter
 from geo.folium_map import MAX_DETAILED_POINTS
 from geo.gazetteer import Gazetteer, load_gazetteer
@@ -31,6 +32,7 @@ from geo.store import DEFAULT_STORE, Store, StoreStats, open_store
 from geo.uploads import read_uploads
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+EXPORT_TITLE = "Crisis Map"
 STORE_ENV = "CRISIS_MAP_STORE"  # another store file, e.g. a big corpus or a test's temporary store
 
 Revision = tuple[int, int, int, int]
@@ -144,6 +146,17 @@ def sources(path: str, rev: Revision, event_keys: tuple[str, ...]) -> pd.DataFra
     store = _open(path)
     with _read_lock:
         return store.sources(event_keys)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def export(path: str, rev: Revision, query: EventFilter, fmt: str) -> bytes:
+    """The view as a download, the file `geo export` writes for the same filter (HTML offline).
+
+    Made on a connection of its own: the download thread renders for a while, and the shared reader
+    stays free for the other sessions meanwhile."""
+    with open_store(path) as store:
+        data, _name, _mime = export_bytes(store, query, fmt, title=EXPORT_TITLE, offline=True)
+    return data
 
 
 def add_uploads(files: Sequence[tuple[str, bytes]], *, max_bytes: int,

@@ -1,10 +1,12 @@
-"""What the map page shows under the map: the clicked point's sources, the timeline, the events table.
+"""What the map page shows under the map: the clicked point's sources, downloads of the view, the
+timeline, the events table.
 
 Article text reaches the page only through st.dataframe (rendered as text) or `escape_markdown`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +14,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard import loaders
+from geo.export import EXPORT_FORMATS, MIME_TYPES, export_file_name
 from geo.filters import EventFilter
 from geo.html_escape import escape_markdown
 from geo.map_points import points_at
@@ -77,6 +81,29 @@ def table(events: pd.DataFrame) -> None:
     st.caption(f"{len(events):,} events{note}")
     st.dataframe(events_table(shown), hide_index=True, width="stretch", column_config={
         "confidence": st.column_config.NumberColumn("confidence", format="%.2f")})
+
+
+def downloads(path: str, rev: loaders.Revision, query: EventFilter) -> None:
+    """One button per export format; each file holds exactly this view (filters and dates) and is
+    made only when its button is clicked."""
+    for column, fmt in zip(st.columns(len(EXPORT_FORMATS)), EXPORT_FORMATS, strict=True):
+        make = functools.partial(loaders.export, path, rev, query, fmt)
+        column.download_button(_FORMAT_LABELS.get(fmt, fmt.upper()), data=make,
+                               file_name=export_file_name(query, fmt), mime=MIME_TYPES[fmt],
+                               on_click="ignore", key=f"download-{fmt}", width="stretch",
+                               help=_FORMAT_HELP.get(fmt))
+
+
+_FORMAT_LABELS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "html": "HTML map"}
+_FORMAT_HELP = {
+    "geojson": "every event of the view as one RFC 7946 FeatureCollection (geojson.io, QGIS, Leaflet)",
+    "gpkg": "one layer per category plus 'all', for QGIS or ArcGIS",
+    "csv": "one row per event, with lat and lon columns",
+    "html": "a standalone map page that works offline: title, dates, legend, sources",
+    "png": "an image for slides, drawn from the boundaries (no tiles)",
+    "svg": "the same image as editable vector graphics",
+    "pdf": "the same image as a PDF page",
+}
 
 
 def _count(n: int, noun: str) -> str:

@@ -9,6 +9,8 @@ come back as literal text, with no script run in any frame and no dialog opened.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import socket
@@ -24,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from geo.filters import EventFilter
 from geo.map_points import aggregate_points
 from geo.store import open_store
 
@@ -260,6 +263,26 @@ def test_clicking_a_point_opens_its_popup_and_sources(session: Session, server: 
     place = name.split(" ", 1)[1]
     # the click reaches the app, which lists the point's sources under the map
     session.page.get_by_role("heading", name=re.compile(re.escape(place))).first.wait_for(timeout=15_000)
+    assert session.errors == [] and session.dialogs == []
+
+
+def test_downloads_hold_exactly_the_view(session: Session, server: Server, tmp_path: Path) -> None:
+    page = session.page
+    open_map(session, server, "?view=ukraine&from=2022-02-14&to=2022-02-20")
+    with open_store(server.store) as opened:
+        expected = opened.query(**EventFilter("ukraine", dt.date(2022, 2, 14),
+                                              dt.date(2022, 2, 20)).store_query_kwargs())
+    files = {}
+    for label in ("GeoJSON", "PNG"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label, exact=True).click()
+        files[label] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[label])
+    layer = json.loads(files["GeoJSON"].read_text(encoding="utf-8"))
+    assert files["GeoJSON"].name == "crisis-map-ukraine-2022-02-14_2022-02-20.geojson"
+    assert 0 < len(layer["features"]) == len(expected)
+    assert {f["id"] for f in layer["features"]} == set(expected["event_key"])
+    assert files["PNG"].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert session.errors == [] and session.dialogs == []
 
 

@@ -36,6 +36,8 @@ chosen = panels.clicked_points(points.head(MAX_POINTS), clicked)
 keys = () if chosen is None else tuple(key for point_keys in chosen["event_keys"] for key in point_keys)
 panels.details(chosen, loaders.sources(str(path), revision, keys) if keys else None)
 
+st.subheader("Download this view")
+panels.downloads(str(path), revision, query)
 st.subheader("Timeline")
 panels.timeline_chart(events, query)
 st.subheader("Events")
