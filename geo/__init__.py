@@ -1,6 +1,8 @@
 """Crisis Map: news articles -> places, event categories and dates -> a store, maps and exports.
 
-Public surface; import from here outside the package.
+Public surface; import from here outside the package. The map and export modules (`geo.filters`,
+`geo.folium_map`, `geo.export`, `geo.map_image`, `geo.briefing_html`) and the engines are imported from
+their own modules: they load geopandas, folium or matplotlib, which the text pipeline does not need.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from geo.dates import date_sentence
 from geo.errors import (
     ArticleError,
     ConfigError,
+    EngineError,
+    ExportError,
     GazetteerError,
     GeocoderError,
     GeoError,
@@ -46,8 +50,10 @@ __all__ = [
     "Config",
     "ConfigError",
     "DatePrecision",
+    "EngineError",
     "Event",
     "EventDate",
+    "ExportError",
     "Extraction",
     "Gazetteer",
     "GazetteerError",

@@ -37,3 +37,7 @@ class BoundariesError(GeoError, LookupError):
 
 class EngineError(GeoError, RuntimeError):
     """An extraction engine could not start: dask missing, a scheduler out of reach."""
+
+
+class ExportError(GeoError, ValueError):
+    """An export cannot be made as asked: unknown format, or an output path that cannot be written."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from geo.boundaries import load_boundaries
-from geo.errors import GeoError
+from geo.errors import ExportError
 from geo.export_layers import (
     ALL_LAYER,
     event_features,
@@ -52,10 +52,6 @@ MIME_TYPES: Mapping[str, str] = MappingProxyType({
     "pdf": "application/pdf",
 })
 DEFAULT_TITLE = "Crisis Map"
-
-
-class ExportError(GeoError, ValueError):
-    """An export cannot be made as asked: unknown format, or an output path that cannot be written."""
 
 
 @dataclass(frozen=True, slots=True)
