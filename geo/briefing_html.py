@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.filters import VIEWS, EventFilter
-from geo.folium_map import _TILES, build_map  # _TILES: the providers' own attribution wording
+from geo.folium_map import TILE_PROVIDERS, build_map
 from geo.html_escape import escape_text, safe_url
 from geo.map_offline import offline_html
 from geo.map_points import PointKey, PointSources
@@ -183,8 +183,8 @@ def attribution_html(basemap: str) -> str:
     (False, True)
     """
     parts = [_DATA_CREDITS]
-    if basemap in _TILES:
-        parts.append("Tiles: " + _TILES[basemap][1])
+    if basemap in TILE_PROVIDERS:
+        parts.append("Tiles: " + TILE_PROVIDERS[basemap][1])
     parts.append('Map: <a href="https://leafletjs.com/">Leaflet</a>, Crisis Map')
     return f'<p class="briefing-attribution">{" · ".join(parts)}</p>\n'
 

@@ -208,9 +208,9 @@ def _render_map(store: Store, flt: EventFilter, fmt: str, *, title: str | None, 
         from geo.briefing_html import briefing_html
 
         keys = [key for keys in points["event_keys"].head(MAX_DETAILED_POINTS) for key in keys]
-        details = sources_by_point(store.sources(keys))
-        page = briefing_html(points, details, flt, title=heading, offline=offline,
-                             boundaries=load_boundaries())
+        sources = store.sources(keys)
+        page = briefing_html(points, sources_by_point(sources), flt, title=heading, offline=offline,
+                             boundaries=load_boundaries(), sources=sources)
         data = page.encode()
     elif fmt in IMAGE_FORMATS:
         from geo.map_image import render_map_image

@@ -37,14 +37,15 @@ from geo.map_points import PointKey, PointSources
 from geo.map_style import category_style, legend_html
 from geo.models import Category
 
-__all__ = ["BASEMAPS", "CRIMEA_NOTE", "MAX_DETAILED_POINTS", "MAX_POINTS", "build_map", "offline_html",
-           "script_json"]
+__all__ = ["BASEMAPS", "CRIMEA_NOTE", "MAX_DETAILED_POINTS", "MAX_POINTS", "TILE_PROVIDERS", "build_map",
+           "offline_html", "script_json"]
 
 BASEMAPS = ("none", "OpenStreetMap", "CartoDB positron")
-# URL template, attribution (HTML, as the providers ask for it), max zoom. Written out rather than looked
-# up in xyzservices: its CARTO entries now carry an API-key placeholder that would go into every request.
+# URL template, attribution (HTML, in the providers' own wording; the exports cite it too), max zoom.
+# Written out rather than looked up in xyzservices: its CARTO entries now carry an API-key placeholder
+# that would go into every request.
 _OSM_CREDIT = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-_TILES = {
+TILE_PROVIDERS = {
     "OpenStreetMap": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", _OSM_CREDIT, 19),
     "CartoDB positron": ("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
                          _OSM_CREDIT + ' &copy; <a href="https://carto.com/attributions">CARTO</a>', 20),
@@ -198,8 +199,8 @@ def build_map(points: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None,
     min_lon, min_lat, max_lon, max_lat = _view_box(view)
     m = folium.Map(location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2], zoom_start=5, tiles=None,
                    prefer_canvas=True, control_scale=True, zoom_snap=0.25)  # fit views closely
-    if basemap in _TILES:
-        url, attribution, max_zoom = _TILES[basemap]
+    if basemap in TILE_PROVIDERS:
+        url, attribution, max_zoom = TILE_PROVIDERS[basemap]
         folium.TileLayer(url, attr=attribution, name=basemap, max_zoom=max_zoom, control=False).add_to(m)
     figure = m.get_root()
     if title and isinstance(figure, Figure):

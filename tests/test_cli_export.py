@@ -154,3 +154,16 @@ def test_bad_arguments_exit_2_with_one_message(case: str, seed_store_path: Path,
     assert message in errors[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, no store created
     assert (tmp_path / "a-file").read_text() == "my notes, not a store\n"
+
+
+def test_map_formats_through_the_command(seed_store_path: Path, tmp_path: Path) -> None:
+    """html (offline) and png from `geo export`: the briefing page names its sources' titles, the
+    image is a PNG; their contents are tested in test_briefing_html.py and test_map_image.py."""
+    page, image = tmp_path / "briefing.html", tmp_path / "map.png"
+    assert main(["export", "--store", str(seed_store_path), "--format", "html", "--offline",
+                 "--out", str(page), "--region", "ukraine", "--title", "Briefing <b>"]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert "Briefing &lt;b&gt;" in html and "Vladimir Putin warns Nato" in html
+    assert "<script src=" not in html.replace(" ", "")
+    assert main(["export", "--store", str(seed_store_path), "--format", "png", "--out", str(image)]) == 0
+    assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
