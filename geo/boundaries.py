@@ -38,6 +38,26 @@ window the file is clipped to. tests/test_boundaries.py checks each box against 
 """
 
 
+def view_box(view: str | BBox) -> BBox:
+    """The box of a view: a name in REGIONS, or a (min_lon, min_lat, max_lon, max_lat) box, checked.
+
+    >>> view_box("baltic")
+    (20.5, 53.5, 28.5, 60.0)
+    >>> view_box((30, 50, 20, 55))
+    Traceback (most recent call last):
+    ValueError: a view box is (min_lon, min_lat, max_lon, max_lat) in degrees, not (30, 50, 20, 55)
+    """
+    if isinstance(view, str):
+        try:
+            return REGIONS[view]
+        except KeyError:
+            raise ValueError(f"unknown view {view!r}; choose one of {sorted(REGIONS)}") from None
+    min_lon, min_lat, max_lon, max_lat = (float(value) for value in view)
+    if not (-180 <= min_lon < max_lon <= 180 and -90 < min_lat < max_lat < 90):
+        raise ValueError(f"a view box is (min_lon, min_lat, max_lon, max_lat) in degrees, not {view!r}")
+    return (min_lon, min_lat, max_lon, max_lat)
+
+
 def load_boundaries(path: Path | None = None) -> gpd.GeoDataFrame:
     """The country polygons (EPSG:4326), columns iso_a2, name, status, geometry.
 

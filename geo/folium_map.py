@@ -29,7 +29,7 @@ import shapely
 from branca.element import Element, Figure
 from folium.template import Template
 
-from geo.boundaries import REGIONS, BBox
+from geo.boundaries import BBox, view_box
 from geo.html_escape import escape_text
 from geo.map_html import popup_html, popup_points, tooltip_html
 from geo.map_offline import offline_html
@@ -196,7 +196,7 @@ def build_map(points: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None,
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {BASEMAPS}")
-    min_lon, min_lat, max_lon, max_lat = _view_box(view)
+    min_lon, min_lat, max_lon, max_lat = view_box(view)
     m = folium.Map(location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2], zoom_start=5, tiles=None,
                    prefer_canvas=True, control_scale=True, zoom_snap=0.25)  # fit views closely
     if basemap in TILE_PROVIDERS:
@@ -233,15 +233,6 @@ def build_map(points: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None,
                          notes=[CRIMEA_NOTE + " (dashed outline)"] if has_boundaries else [])
     _Legend(legend, BACKGROUND).add_to(m)
     return m
-
-
-def _view_box(view: str | BBox) -> BBox:
-    if isinstance(view, str):
-        try:
-            return REGIONS[view]
-        except KeyError:
-            raise ValueError(f"unknown view {view!r}; choose one of {sorted(REGIONS)}") from None
-    return view
 
 
 def _point_rows(points: pd.DataFrame, details: Mapping[PointKey, PointSources] | None) -> list[list[Any]]:

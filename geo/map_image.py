@@ -52,7 +52,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from shapely.geometry.polygon import orient
 
-from geo.boundaries import REGIONS, BBox
+from geo.boundaries import BBox, view_box
 from geo.folium_map import BACKGROUND, CRIMEA_NOTE
 from geo.geodesy import EARTH_RADIUS_KM
 from geo.map_points import point_radius
@@ -166,7 +166,7 @@ def map_figure(points: pd.DataFrame, *, view: str | BBox, title: str, subtitle: 
     Artists carry gids for tests and for styling the SVG: "land", "status", "points-<category>",
     "scale-bar", "scale-bar-label", "no-events", "title", "subtitle", "attribution".
     """
-    extent = _view_box(view)
+    extent = view_box(view)
     if width_in <= 0 or height_in <= 0:
         raise ValueError(f"the figure needs a positive size, not {width_in} x {height_in} in")
     fig = Figure(figsize=(width_in, height_in), facecolor="white")
@@ -249,18 +249,6 @@ def render_map_image(points: pd.DataFrame, *, view: str | BBox, title: str, subt
     else:
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return buffer.getvalue()
-
-
-def _view_box(view: str | BBox) -> BBox:
-    if isinstance(view, str):
-        try:
-            return REGIONS[view]
-        except KeyError:
-            raise ValueError(f"unknown view {view!r}; choose one of {sorted(REGIONS)}") from None
-    min_lon, min_lat, max_lon, max_lat = (float(value) for value in view)
-    if not (-180 <= min_lon < max_lon <= 180 and -90 < min_lat < max_lat < 90):
-        raise ValueError(f"a view box is (min_lon, min_lat, max_lon, max_lat) in degrees, not {view!r}")
-    return (min_lon, min_lat, max_lon, max_lat)
 
 
 def _aspect(extent: BBox) -> float:
