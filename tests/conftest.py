@@ -104,6 +104,19 @@ def browser(chromium_executable: str) -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def record_page_problems() -> Callable[[Any, list[str], list[str]], None]:
+    """A function that makes a Playwright page report into two lists: its console errors and uncaught
+    exceptions into `errors`, every dialog (dismissed) into `dialogs`."""
+    def record(page: Any, errors: list[str], dialogs: list[str]) -> None:
+        page.on("console", lambda message: errors.append(f"console: {message.text}")
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+        page.on("dialog", lambda dialog: (dialogs.append(f"{dialog.type}: {dialog.message}"),
+                                          dialog.dismiss()))
+    return record
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:

@@ -138,14 +138,11 @@ class Session:
 
 
 @pytest.fixture
-def session(browser: Any, server: Server) -> Iterator[Session]:
+def session(browser: Any, server: Server,
+            record_page_problems: Callable[[Any, list[str], list[str]], None]) -> Iterator[Session]:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     found = Session(page)
-    page.on("console", lambda message: found.errors.append(f"console: {message.text}")
-            if message.type == "error" else None)
-    page.on("pageerror", lambda error: found.errors.append(f"pageerror: {error}"))
-    page.on("dialog", lambda dialog: (found.dialogs.append(f"{dialog.type}: {dialog.message}"),
-                                      dialog.dismiss()))
+    record_page_problems(page, found.errors, found.dialogs)
     page.set_default_timeout(30_000)
     yield found
     page.close()

@@ -8,7 +8,7 @@ click, log no error, request nothing but its own file, and run nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,8 @@ def briefing_file(tmp_path_factory: pytest.TempPathFactory, gazetteer: Gazetteer
 
 
 @pytest.fixture
-def opened(browser: Any, briefing_file: tuple[Path, int]) -> Iterator[Opened]:
+def opened(browser: Any, briefing_file: tuple[Path, int],
+           record_page_problems: Callable[[Any, list[str], list[str]], None]) -> Iterator[Opened]:
     path, points = briefing_file
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_offline(True)
@@ -91,11 +92,7 @@ def opened(browser: Any, briefing_file: tuple[Path, int]) -> Iterator[Opened]:
     context.route("**/*", only_files)
     page.on("request", lambda request: found.requests.append(request.url)
             if not request.url.startswith("file://") else None)
-    page.on("console", lambda message: found.errors.append(f"console: {message.text}")
-            if message.type == "error" else None)
-    page.on("pageerror", lambda error: found.errors.append(f"pageerror: {error}"))
-    page.on("dialog", lambda dialog: (found.dialogs.append(f"{dialog.type}: {dialog.message}"),
-                                      dialog.dismiss()))
+    record_page_problems(page, found.errors, found.dialogs)
     page.set_default_timeout(15_000)
     page.goto(path.as_uri())
     page.locator(".leaflet-container").wait_for()
