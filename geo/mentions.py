@@ -375,7 +375,19 @@ def is_sentence_initial_common_word(text: str, tokens: list[_Token], i: int, j: 
     if i != j or not tokens[i].sentence_initial:
         return False
     key = normalise(tokens[i].text)
-    return _zipf(key) >= COMMON_WORD_ZIPF and not _is_prominent(gazetteer, key)
+    # "Artillery hit …", "Shelling continued …": crisis-news words (the category cues) open sentences far
+    # more often in our articles than in general English, and minor places share some of them
+    is_common = _zipf(key) >= COMMON_WORD_ZIPF or key in _event_words()
+    return is_common and not _is_prominent(gazetteer, key)
+
+
+@lru_cache(maxsize=1)
+def _event_words() -> frozenset[str]:
+    """The single-word cues of the category lexicon (geo.cues), normalised as mentions are."""
+    from geo.cues import load_lexicon  # the category vocabulary; imported here to keep mentions light
+
+    return frozenset(normalise(first) for first, cues in load_lexicon().by_first_token.items()
+                     if any(len(cue.tokens) == 1 for cue in cues))
 
 
 def _unknown_name_end(text: str, tokens: list[_Token], i: int, gazetteer: Gazetteer,
