@@ -11,6 +11,7 @@ Leaflet puts popup and tooltip strings into ``innerHTML``, so this escaping is w
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -130,6 +131,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
+@functools.lru_cache(maxsize=8192)  # one article links from many points: check and escape it once
 def _link(outlet: str, url: str) -> str:
     label = escape_text(outlet) or "article"
     href = safe_url(url)
