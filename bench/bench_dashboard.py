@@ -37,7 +37,7 @@ import folium
 import geopandas as gpd
 
 from bench.bench_places import OUT_DIR
-from bench.bench_store import FIRST_DAY, LAST_DAY, build_store
+from bench.bench_store import FIRST_DAY, LAST_DAY, ensure_store
 from geo.boundaries import load_boundaries
 from geo.folium_map import MAX_DETAILED_POINTS, MAX_POINTS, build_map, offline_html
 from geo.map_html import popup_html, popup_points, tooltip_html
@@ -131,16 +131,7 @@ def timed(run: Callable[[], tuple[Any, ...]], runs: int) -> tuple[Stages, tuple[
 def run(n_events: int, store_path: Path | None, reuse: bool, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = store_path or Path(tmp) / "events.sqlite"
-        if reuse and path.exists():
-            with open_store(path) as store:
-                held = store.stats().events
-            if held != n_events:
-                raise SystemExit(f"{path} holds {held} events, not {n_events}")
-            build: dict[str, Any] = {"reused": True}
-        elif path.exists():
-            raise SystemExit(f"{path} exists; the benchmark builds a new store (or pass --reuse)")
-        else:
-            build = build_store(path, n_events)
+        build = ensure_store(path, n_events, reuse=reuse)
         boundaries = load_boundaries()
         rows: list[dict[str, Any]] = []
         with open_store(path) as store:

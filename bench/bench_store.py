@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -102,6 +103,7 @@ def _batches(items: Iterator[tuple[Article, list[Event]]], size: int
 
 
 def build_store(path: Path, n_events: int) -> dict[str, Any]:
+    """Write a new store of `n_events` synthetic events at `path`; its build time and counts."""
     t0 = time.perf_counter()
     mentions = 0
     with open_store(path) as store:
@@ -148,19 +150,35 @@ def queries(store: Store) -> dict[str, Callable[[], Any]]:
     }
 
 
+def ensure_store(path: Path, n_events: int, *, reuse: bool) -> dict[str, Any]:
+    """The synthetic store of `n_events` events at `path`: reused if `reuse` and it exists (it must hold
+    exactly that many), else built, and then `path` must not exist yet. Returns how it came to be.
+
+    A build goes to a temporary file beside `path`, moved into place when complete: a build killed
+    half-way (a 1M-event store takes minutes) leaves nothing a later `reuse` would take for a store.
+    """
+    if reuse and path.exists():
+        with open_store(path) as store:
+            stats = store.stats()
+        if stats.events != n_events:
+            raise SystemExit(f"{path} holds {stats.events} events, not {n_events}")
+        return {"reused": True, "articles": stats.articles, "mentions": stats.mentions}
+    if path.exists():
+        raise SystemExit(f"{path} exists; the benchmark builds a new store (or pass --reuse)")
+    building = path.with_name(f".{path.name}.{os.getpid()}.building")
+    try:
+        build = build_store(building, n_events)  # closed: its write-ahead log is checkpointed
+        os.replace(building, path)
+    finally:
+        for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+    return build
+
+
 def run(n_events: int, store_path: Path | None, reuse: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = store_path or Path(tmp) / "events.sqlite"
-        if reuse and path.exists():
-            with open_store(path) as store:
-                stats = store.stats()
-            if stats.events != n_events:
-                raise SystemExit(f"{path} holds {stats.events} events, not {n_events}")
-            build: dict[str, Any] = {"reused": True, "articles": stats.articles, "mentions": stats.mentions}
-        elif path.exists():
-            raise SystemExit(f"{path} exists; the benchmark builds a new store (or pass --reuse)")
-        else:
-            build = build_store(path, n_events)
+        build = ensure_store(path, n_events, reuse=reuse)
         size = path.stat().st_size  # closing the store checkpointed the WAL into the file
         results: list[dict[str, Any]] = []
         with open_store(path) as store:
