@@ -34,6 +34,7 @@ The vocabulary of each rule is in data/vocab/categories.toml ([roles] and [actor
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -103,7 +104,7 @@ def organisation(scan: SentenceScan, last: int, sentence: str, lexicon: Lexicon)
     an outlet named next to it. The organisation noun, right after the place or after its possessive and
     capitalised name words ("DPA"), else None."""
     words, nouns = scan.words, lexicon.roles.organisation_nouns
-    longest = max((len(p) for p in nouns), default=0)
+    longest = _longest(nouns)
     j = last + 1
     while j < len(words):
         for n in range(longest, 0, -1):
@@ -157,6 +158,12 @@ def conditional(scan: SentenceScan, first: int, last: int, lexicon: Lexicon) -> 
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _longest(phrases: frozenset[tuple[str, ...]]) -> int:
+    """Words in the longest phrase of a set (the lexicon's sets are few and never change: computed once)."""
+    return max((len(p) for p in phrases), default=0)
+
+
 def phrase_before(scan: SentenceScan, first: int, phrases: frozenset[tuple[str, ...]]) -> str | None:
     """The phrase of `phrases` that ends right before the place (or before "the"/"its"/"neighbouring"
     and the place), else None: "invasion of Ukraine", "sanctions on Russia"."""
@@ -164,7 +171,7 @@ def phrase_before(scan: SentenceScan, first: int, phrases: frozenset[tuple[str, 
     end = first
     while end > 0 and words[end - 1] in _FILLERS:
         end -= 1
-    longest = max((len(p) for p in phrases), default=0)
+    longest = _longest(phrases)
     for n in range(min(longest, end), 0, -1):
         phrase = tuple(words[end - n:end])
         if phrase in phrases:
@@ -177,7 +184,7 @@ def phrase_after(scan: SentenceScan, last: int, phrases: frozenset[tuple[str, ..
     """The phrase of `phrases` starting within `reach` words after the place ("Moscow plans to attack",
     "Russia is preparing to invade"), else None."""
     words = scan.words
-    longest = max((len(p) for p in phrases), default=0)
+    longest = _longest(phrases)
     for start in range(last + 1, min(last + 1 + reach, len(words))):
         for n in range(longest, 0, -1):
             phrase = tuple(words[start:start + n])
