@@ -6,7 +6,7 @@ Builds a store of N synthetic events with bench/bench_store.py's generator, thro
 bulk path (or reuses one with --reuse), then times what one slider move does on the server:
 
 * ours: `Store.query` (POINT_INPUT_COLUMNS) -> `aggregate_points` -> `Store.sources` of the
-  MAX_DETAILED_POINTS most reported points -> `sources_by_point` -> `build_map` (their popups with
+  most reported points (`detailed_event_keys`) -> `sources_by_point` -> `build_map` (their popups with
   outlets, links, evidence) -> render to HTML; also without the sources step (popups from the
   points alone);
 * naive: `Store.query` -> one `folium.Marker` with a `folium.Popup` per event -> render;
@@ -39,7 +39,7 @@ import geopandas as gpd
 from bench.bench_places import OUT_DIR
 from bench.bench_store import FIRST_DAY, LAST_DAY, ensure_store
 from geo.boundaries import load_boundaries
-from geo.folium_map import MAX_DETAILED_POINTS, MAX_POINTS, build_map, offline_html
+from geo.folium_map import MAX_POINTS, build_map, detailed_event_keys, offline_html
 from geo.map_html import popup_html, popup_points, tooltip_html
 from geo.map_points import POINT_INPUT_COLUMNS, aggregate_points, sources_by_point
 from geo.map_style import category_style
@@ -67,8 +67,7 @@ def ours(store: Store, boundaries: gpd.GeoDataFrame, start: dt.date, end: dt.dat
     details = None
     if with_sources:
         t = time.perf_counter()
-        detailed = points.head(MAX_DETAILED_POINTS)  # the most reported first, as build_map wants them
-        details = sources_by_point(store.sources(k for keys in detailed["event_keys"] for k in keys))
+        details = sources_by_point(store.sources(detailed_event_keys(points)))
         stages["sources"] = _lap(t)
     t = time.perf_counter()
     m = build_map(points, boundaries=boundaries, details=details, title=f"{start} – {end}")

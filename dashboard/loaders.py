@@ -23,7 +23,7 @@ from geo.boundaries import load_boundaries
 from geo.config import Config, load_config
 from geo.export import export_bytes
 from geo.filters import EventFilter
-from geo.folium_map import MAX_DETAILED_POINTS
+from geo.folium_map import detailed_event_keys
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import IngestSummary, ensure_seed_store, ingest
 from geo.map_points import POINT_INPUT_COLUMNS, PointKey, PointSources, aggregate_points, sources_by_point
@@ -137,8 +137,7 @@ def points(path: str, rev: Revision, query: EventFilter) -> pd.DataFrame:
 @st.cache_data(max_entries=32, show_spinner=False)
 def point_details(path: str, rev: Revision, query: EventFilter) -> dict[PointKey, PointSources]:
     """Sources of the points whose popups carry them (the most reported, as `build_map` wants)."""
-    detailed = points(path, rev, query).head(MAX_DETAILED_POINTS)
-    return sources_by_point(sources(path, rev, tuple(k for keys in detailed["event_keys"] for k in keys)))
+    return sources_by_point(sources(path, rev, tuple(detailed_event_keys(points(path, rev, query)))))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

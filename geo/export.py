@@ -32,7 +32,6 @@ from geo.export_layers import (
     write_geopackage,
 )
 from geo.filters import EventFilter
-from geo.folium_map import MAX_DETAILED_POINTS
 from geo.map_points import POINT_INPUT_COLUMNS, aggregate_points, sources_by_point
 from geo.store import Store
 
@@ -206,9 +205,9 @@ def _render_map(store: Store, flt: EventFilter, fmt: str, *, title: str | None, 
     heading = title or DEFAULT_TITLE
     if fmt == "html":
         from geo.briefing_html import briefing_html
+        from geo.folium_map import detailed_event_keys
 
-        keys = [key for keys in points["event_keys"].head(MAX_DETAILED_POINTS) for key in keys]
-        sources = store.sources(keys)
+        sources = store.sources(detailed_event_keys(points))
         page = briefing_html(points, sources_by_point(sources), flt, title=heading, offline=offline,
                              boundaries=load_boundaries(), sources=sources)
         data = page.encode()

@@ -37,8 +37,8 @@ from geo.map_points import PointKey, PointSources
 from geo.map_style import category_style, legend_html
 from geo.models import Category
 
-__all__ = ["BASEMAPS", "CRIMEA_NOTE", "MAX_DETAILED_POINTS", "MAX_POINTS", "TILE_PROVIDERS", "build_map",
-           "offline_html", "script_json"]
+__all__ = ["BASEMAPS", "CRIMEA_NOTE", "MAX_DETAILED_EVENTS", "MAX_DETAILED_POINTS", "MAX_POINTS",
+           "TILE_PROVIDERS", "build_map", "detailed_event_keys", "offline_html", "script_json"]
 
 BASEMAPS = ("none", "OpenStreetMap", "CartoDB positron")
 # URL template, attribution (HTML, in the providers' own wording; the exports cite it too), max zoom.
@@ -53,6 +53,7 @@ TILE_PROVIDERS = {
 # bench/bench_dashboard.py: with these two caps a page stays under 3 MB whatever the window
 MAX_POINTS = 6_000  # points drawn, the most reported
 MAX_DETAILED_POINTS = 1_000  # of those, the most reported get their sources in the popup
+MAX_DETAILED_EVENTS = 1_500  # ... while their events stay this few: reading sources costs per event
 BACKGROUND = "#dfe8ee"  # sea and background when there is no tile basemap
 CRIMEA_NOTE = "Crimea — part of Ukraine, occupied by Russia since 2014"
 _STATUS_NOTES = {"Crimea": CRIMEA_NOTE}  # tooltip of a feature with a status; others "name — status"
@@ -179,6 +180,28 @@ class _Legend(_DataElement):
         self.background = background
 
 
+def detailed_event_keys(points: pd.DataFrame, *, max_points: int = MAX_DETAILED_POINTS,
+                        max_events: int = MAX_DETAILED_EVENTS) -> list[str]:
+    """The event keys whose sources the popups of `points` (`aggregate_points`, most reported first)
+    show: those of the first `max_points` points, stopping before the point that would pass
+    `max_events` events in all. A week holds about one event per point; a whole season merges dozens
+    into a busy point, and reading the sources of all of them would cost more than the rest of the map.
+    The first point is always detailed.
+
+    >>> points = pd.DataFrame({"event_keys": [["a", "b"], ["c"], ["d", "e", "f"]]})
+    >>> detailed_event_keys(points, max_events=3)
+    ['a', 'b', 'c']
+    >>> detailed_event_keys(points, max_points=1)
+    ['a', 'b']
+    """
+    keys: list[str] = []
+    for point_keys in points["event_keys"].head(max_points):
+        if keys and len(keys) + len(point_keys) > max_events:
+            break
+        keys.extend(point_keys)
+    return keys
+
+
 def build_map(points: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None,
               view: str | BBox = "theatre", basemap: str = "none",
               details: Mapping[PointKey, PointSources] | None = None, title: str | None = None,
@@ -190,8 +213,8 @@ def build_map(points: pd.DataFrame, *, boundaries: gpd.GeoDataFrame | None,
     add that tile layer. `boundaries` (`load_boundaries()`, or None) become one GeoJSON layer, the
     feature with a status (Crimea) dashed, with a tooltip. `details` (`sources_by_point`) adds outlets,
     links, the evidence sentence and the resolution method to the popups of the `max_detailed` most
-    reported points (so fetch sources for ``points.head(max_detailed)`` only: `aggregate_points` puts
-    the most reported first). `title` (any text; escaped) heads the legend and names the page. Only the
+    reported points (fetch sources for `detailed_event_keys` only: `aggregate_points` puts the most
+    reported first). `title` (any text; escaped) heads the legend and names the page. Only the
     `max_points` most reported points are drawn; the legend says how many were left out.
     """
     if basemap not in BASEMAPS:
