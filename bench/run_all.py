@@ -94,7 +94,8 @@ def plan(sizes: Sizes, out_dir: Path) -> list[Step]:
              ("--n", str(sizes.places_n), "--spacy-n", str(sizes.spacy_n), "--out", str(out("places"))),
              out("places")),
         Step("ingest", "bench.bench_ingest",
-             ("--n", str(sizes.ingest_n), "--workers", "1", "2", *dask, "--out", str(out("ingest"))),
+             ("--n", str(sizes.ingest_n), "--workers", "1", "2", *dask, "--repeat", str(sizes.runs),
+              "--out", str(out("ingest"))),
              out("ingest")),
         # --reuse here too: the store is built by the first step that needs it and shared
         Step("store", "bench.bench_store", ("--events", str(sizes.store_events), "--store", str(store),
