@@ -25,8 +25,8 @@ from typing import Any, Protocol
 from geo.config import Config
 from geo.errors import EngineError
 from geo.gazetteer import Gazetteer, load_gazetteer
-from geo.models import Article
-from geo.pipeline import Extraction, extract_events
+from geo.models import Article, Event
+from geo.pipeline import extract_events
 
 __all__ = ["DaskEngine", "Engine", "InProcessEngine", "ProcessEngine", "extract_chunk", "make_engine"]
 
@@ -38,7 +38,7 @@ IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker, so none waits while the wri
 class Result(Protocol):
     """What `Engine.submit` returns: concurrent.futures and dask.distributed futures both fit."""
 
-    def result(self) -> list[Extraction]: ...
+    def result(self) -> list[tuple[Event, ...]]: ...
 
 
 class Engine(Protocol):
@@ -53,15 +53,19 @@ class Engine(Protocol):
 
 
 def extract_chunk(articles: Sequence[Article], config: Config,
-                  gazetteer: Gazetteer | None = None) -> list[Extraction]:
-    """The extraction of each article (all dated), in order; the task every engine runs."""
+                  gazetteer: Gazetteer | None = None) -> list[tuple[Event, ...]]:
+    """The events of each article (all dated), in order; the task every engine runs.
+
+    Events only, not the `Extraction`: the caller holds the articles, and sending each text back from
+    a worker cost the single writer more time than storing it.
+    """
     places = gazetteer if gazetteer is not None else _worker_gazetteer()
-    extractions = []
+    events = []
     for article in articles:
         if article.published is None:
             raise ValueError(f"{article.id}: an article is extracted only with its publication date")
-        extractions.append(extract_events(article, article.published, places, config))
-    return extractions
+        events.append(extract_events(article, article.published, places, config).events)
+    return events
 
 
 def _worker_gazetteer() -> Gazetteer:
@@ -79,10 +83,10 @@ _preloaded: list[Gazetteer | None] = [None]
 class _Done:
     """A result computed on the spot."""
 
-    def __init__(self, value: list[Extraction]) -> None:
+    def __init__(self, value: list[tuple[Event, ...]]) -> None:
         self._value = value
 
-    def result(self) -> list[Extraction]:
+    def result(self) -> list[tuple[Event, ...]]:
         return self._value
 
 
@@ -131,7 +135,7 @@ class ProcessEngine(_EngineBase):
         self.chunk_size = chunk_size
         self.in_flight = workers * IN_FLIGHT_PER_WORKER
 
-    def submit(self, articles: list[Article]) -> Future[list[Extraction]]:
+    def submit(self, articles: list[Article]) -> Future[list[tuple[Event, ...]]]:
         return self._pool.submit(extract_chunk, articles, self._config)
 
     def close(self) -> None:

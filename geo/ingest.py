@@ -108,15 +108,16 @@ def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: G
     read = added_articles = added_events = unresolved = 0
     seen: set[str] = set()  # hashes handed out in this run: written, or still being extracted
     chunk: list[Article] = []
-    working: deque[Result] = deque()
+    working: deque[tuple[list[Article], Result]] = deque()
     done: list[tuple[Article, tuple[Event, ...]]] = []
 
-    def collect(result: Result) -> None:
+    def collect(chunk: list[Article], result: Result) -> None:
         nonlocal added_events, unresolved
-        for extraction in result.result():
-            done.append((extraction.article, extraction.events))
-            added_events += len(extraction.placed)
-            unresolved += len(extraction.unresolved)
+        for article, events in zip(chunk, result.result(), strict=True):
+            done.append((article, events))
+            placed = sum(1 for event in events if event.place.place is not None)
+            added_events += placed
+            unresolved += len(events) - placed
         if len(done) >= batch:
             store.add_articles(done)
             done.clear()
@@ -131,10 +132,10 @@ def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: G
                 chunk.append(item)
                 added_articles += 1
                 if len(chunk) >= engine.chunk_size:
-                    working.append(engine.submit(chunk))
+                    working.append((chunk, engine.submit(chunk)))
                     chunk = []
                     while len(working) > engine.in_flight:
-                        collect(working.popleft())
+                        collect(*working.popleft())
         else:
             reason = skip_reason(item) or str(item)
             skipped.append(reason)
@@ -142,9 +143,9 @@ def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: G
         if on_progress is not None:
             on_progress(handled)
     if chunk:
-        working.append(engine.submit(chunk))
+        working.append((chunk, engine.submit(chunk)))
     while working:
-        collect(working.popleft())
+        collect(*working.popleft())
     store.add_articles(done)
     return IngestSummary(read, added_articles, added_events, unresolved, tuple(skipped))
 
