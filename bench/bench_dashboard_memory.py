@@ -25,20 +25,16 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.bench_places import OUT_DIR, REPO
+from bench.bench_places import OUT_DIR
 from bench.bench_store import ensure_store
+from dashboard.serve import running_app
 from geo.store import open_store
 
 TARGET_BYTES = 2 * 2**30
@@ -111,28 +107,6 @@ class RssSampler(threading.Thread):
 
 # -- the app and the browser -----------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"streamlit did not answer in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-
-
 def load_map(page: Any, url: str) -> dict[str, Any]:
     """Open `url` as a new session; wait until the map is drawn and the run has ended. Seconds taken and
     the page's own counts ("N events at M places")."""
@@ -153,38 +127,20 @@ def measure(store: Path, chromium: str) -> dict[str, Any]:
     """Run the app on `store`, load the default view and a 7-day window; memory and page loads."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "streamlit.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(port),
-                 "--browser.gatherUsageStats", "false"],
-                cwd=REPO, env={**os.environ, "CRISIS_MAP_STORE": str(store)}, stdout=out,
-                stderr=subprocess.STDOUT)
-        sampler = RssSampler(process.pid)
-        try:
-            wait_for_health(url, process, log)
-            idle_mib = tree_kib(process.pid, "VmRSS") / 1024
-            sampler.start()
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                loads = [load_map(page, f"{url}/"),
-                         load_map(page, f"{url}/?from={WINDOW[0]}&to={WINDOW[1]}")]
-                browser.close()
-            sampler.stop()
-            hwm_kib = max(sampler.peak_hwm_kib, tree_kib(process.pid, "VmHWM"))
-            processes = len(process_tree(process.pid))
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with tempfile.TemporaryDirectory() as tmp, running_app(store, Path(tmp) / "streamlit.log") as app:
+        url, process = app.url, app.process
+        sampler = RssSampler(process.pid)  # a daemon thread: it dies with us if a page load fails
+        idle_mib = tree_kib(process.pid, "VmRSS") / 1024
+        sampler.start()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            loads = [load_map(page, f"{url}/"),
+                     load_map(page, f"{url}/?from={WINDOW[0]}&to={WINDOW[1]}")]
+            browser.close()
+        sampler.stop()
+        hwm_kib = max(sampler.peak_hwm_kib, tree_kib(process.pid, "VmHWM"))
+        processes = len(process_tree(process.pid))
     return {"idle_rss_mib": round(idle_mib), "peak_rss_mib": round(hwm_kib / 1024),
             "sampled_peak_rss_mib": round(sampler.peak_kib / 1024), "processes": processes,
             "page_loads": loads}

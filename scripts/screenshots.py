@@ -17,23 +17,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("screenshots")
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the repository's packages
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.serve import running_app  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 WIDTH, HEIGHT = 1400, 1000
 MAX_BYTES = 400_000  # each PNG: a README should load fast
@@ -52,37 +50,6 @@ POINT_AT = """(name) => {
         found = {x: box.left + p.x, y: box.top + p.y};
     });
     return found; }"""
-
-
-@contextmanager
-def running_app(store: Path) -> Iterator[str]:
-    """The app's URL while `streamlit run dashboard/app.py` serves `store`; stopped afterwards."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env={**os.environ, "CRISIS_MAP_STORE": str(store)}, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("streamlit did not start")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def open_map(page: Any, url: str) -> None:
@@ -121,7 +88,9 @@ def take(out: Path, chromium: str) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="crisis-map-shots-") as tmp, \
-            running_app(Path(tmp) / "events.sqlite") as url, sync_playwright() as playwright:
+            running_app(Path(tmp) / "events.sqlite", Path(tmp) / "streamlit.log") as app, \
+            sync_playwright() as playwright:
+        url = app.url
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         open_map(page, f"{url}/")

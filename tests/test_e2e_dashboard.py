@@ -11,14 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.serve import AppStartError, running_app
 from geo.filters import EventFilter
 from geo.map_points import aggregate_points
 from geo.store import open_store
@@ -33,7 +28,6 @@ from geo.store import open_store
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 60  # the server answering /_stcore/health
 FIRST_MAP_TIMEOUT_S = 120  # the first session builds the store from seeds/ (and, on a fresh machine,
 # the gazetteer index: ~20 s)
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -73,13 +67,6 @@ CLICKABLE_POINT = """(name) => {
     return null; }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     url: str
@@ -92,40 +79,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_executable: str) -
     """`streamlit run dashboard/app.py` on a new store (CRISIS_MAP_STORE), stopped afterwards."""
     folder = tmp_path_factory.mktemp("e2e")
     store, log = folder / "events.sqlite", folder / "streamlit.log"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port)],
-            cwd=ROOT, env={**os.environ, "CRISIS_MAP_STORE": str(store)}, stdout=out,
-            stderr=subprocess.STDOUT)
     try:
-        wait_for_health(url, process, log)
-        yield Server(url, store, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"streamlit did not answer {url}/_stcore/health in {START_TIMEOUT_S} s:\n"
-                f"{log.read_text()[-3000:]}")
+        with running_app(store, log) as app:
+            yield Server(app.url, store, log)
+    except AppStartError as exc:
+        pytest.fail(str(exc))
 
 
 @dataclass
