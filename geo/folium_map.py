@@ -34,7 +34,18 @@ from geo.html_escape import escape_text
 from geo.map_html import popup_html, popup_points, tooltip_html
 from geo.map_offline import offline_html
 from geo.map_points import PointKey, PointSources
-from geo.map_style import category_style, legend_html
+from geo.map_style import (
+    BACKGROUND,
+    BORDER_COLOUR,
+    CRIMEA_NOTE,
+    LAND_COLOUR,
+    STATUS_EDGE_COLOUR,
+    STATUS_FILL_COLOUR,
+    STATUS_FILL_OPACITY,
+    STATUS_NOTES,
+    category_style,
+    legend_html,
+)
 from geo.models import Category
 
 __all__ = ["BASEMAPS", "CRIMEA_NOTE", "MAX_DETAILED_EVENTS", "MAX_DETAILED_POINTS", "MAX_POINTS",
@@ -54,12 +65,9 @@ TILE_PROVIDERS = {
 MAX_POINTS = 6_000  # points drawn, the most reported
 MAX_DETAILED_POINTS = 1_000  # of those, the most reported get their sources in the popup
 MAX_DETAILED_EVENTS = 1_500  # ... while their events stay this few: reading sources costs per event
-BACKGROUND = "#dfe8ee"  # sea and background when there is no tile basemap
-CRIMEA_NOTE = "Crimea — part of Ukraine, occupied by Russia since 2014"
-_STATUS_NOTES = {"Crimea": CRIMEA_NOTE}  # tooltip of a feature with a status; others "name — status"
-_COUNTRY_STYLE = {"color": "#7d8a96", "weight": 0.8, "fillColor": "#fbfaf6"}
-_STATUS_STYLE = {"color": "#6b3f7a", "weight": 1.6, "dashArray": "5 4", "fillColor": "#c9b3d6",
-                 "fillOpacity": 0.35}
+_COUNTRY_STYLE = {"color": BORDER_COLOUR, "weight": 0.8, "fillColor": LAND_COLOUR}
+_STATUS_STYLE = {"color": STATUS_EDGE_COLOUR, "weight": 1.6, "dashArray": "5 4",
+                 "fillColor": STATUS_FILL_COLOUR, "fillOpacity": STATUS_FILL_OPACITY}
 
 
 def script_json(value: Any) -> str:
@@ -153,7 +161,7 @@ class _Boundaries(_DataElement):
         status = boundaries["status"].fillna("").astype(str).tolist()
         names = boundaries["name"].fillna("").astype(str).tolist()
         geometries = shapely.to_geojson(boundaries.geometry.to_numpy())
-        notes = [escape_text(_STATUS_NOTES.get(name, f"{name} — {s}")) if s else ""
+        notes = [escape_text(STATUS_NOTES.get(name, f"{name} — {s}")) if s else ""
                  for name, s in zip(names, status, strict=True)]
         # shapely's GeoJSON geometries hold only numbers and keywords: joined as they are, not re-parsed
         features = ",".join('{"type":"Feature","properties":' + script_json({"note": note})

@@ -53,10 +53,18 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.polygon import orient
 
 from geo.boundaries import BBox, view_box
-from geo.folium_map import BACKGROUND, CRIMEA_NOTE
 from geo.geodesy import EARTH_RADIUS_KM
 from geo.map_points import point_radius
-from geo.map_style import category_style
+from geo.map_style import (
+    BACKGROUND,
+    BORDER_COLOUR,
+    LAND_COLOUR,
+    STATUS_EDGE_COLOUR,
+    STATUS_FILL_COLOUR,
+    STATUS_FILL_OPACITY,
+    STATUS_NOTES,
+    category_style,
+)
 from geo.models import Category
 
 __all__ = ["ATTRIBUTION", "FORMATS", "MAX_PIXELS_PER_SIDE", "NO_EVENTS_NOTE", "ScaleBar", "fit_axes_box",
@@ -70,12 +78,7 @@ ATTRIBUTION = ("Boundaries: Natural Earth · Places: GeoNames, countries-states-
 NO_EVENTS_NOTE = "No events in this view and date window"
 MAX_PIXELS_PER_SIDE = 10_000  # a PNG side; more is a mistake or an attempt to exhaust memory
 
-# the look of geo.folium_map's boundary layer (its style dicts are private there)
-_LAND = "#fbfaf6"
-_BORDER = "#7d8a96"
-_STATUS_EDGE = "#6b3f7a"
-_STATUS_FILL = to_rgba("#c9b3d6", 0.35)
-_STATUS_NOTES = {"Crimea": CRIMEA_NOTE}  # others read "name — status", as in the Leaflet map
+_STATUS_FILL = to_rgba(STATUS_FILL_COLOUR, STATUS_FILL_OPACITY)
 _TEXT = "#222222"
 _MUTED = "#5a6570"
 
@@ -180,7 +183,7 @@ def map_figure(points: pd.DataFrame, *, view: str | BBox, title: str, subtitle: 
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
-        spine.set_edgecolor(_BORDER)
+        spine.set_edgecolor(BORDER_COLOUR)
 
     notes = _draw_boundaries(ax, boundaries, extent) if boundaries is not None else []
     shown = _points_in(points, extent)
@@ -189,7 +192,8 @@ def map_figure(points: pd.DataFrame, *, view: str | BBox, title: str, subtitle: 
     if shown.empty:
         ax.text(0.5, 0.5, NO_EVENTS_NOTE, transform=ax.transAxes, ha="center", va="center", fontsize=12,
                 color=_TEXT, gid="no-events", zorder=6,
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": _BORDER, "alpha": 0.9},
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": BORDER_COLOUR,
+                      "alpha": 0.9},
                 **_TEXT_OPTIONS)
     _draw_scale_bar(ax, scale_bar(extent))
 
@@ -200,7 +204,8 @@ def map_figure(points: pd.DataFrame, *, view: str | BBox, title: str, subtitle: 
     fig.text(0.97, 0.018, ATTRIBUTION, ha="right", va="bottom", fontsize=7, color=_MUTED, gid="attribution",
              **_TEXT_OPTIONS)
     for note in notes:
-        handles.append(Patch(facecolor=_STATUS_FILL, edgecolor=_STATUS_EDGE, linestyle="--", linewidth=1.2))
+        handles.append(Patch(facecolor=_STATUS_FILL, edgecolor=STATUS_EDGE_COLOUR, linestyle="--",
+                             linewidth=1.2))
         labels.append(textwrap.fill(note + " (dashed outline)", 34))
     if handles:
         box = ax.get_position()
@@ -308,13 +313,13 @@ def _draw_boundaries(ax: Axes, boundaries: gpd.GeoDataFrame, extent: BBox) -> li
             continue
         if state:
             marked.append(PathPatch(path))
-            notes.append(_STATUS_NOTES.get(name, f"{_plain(name, _MAX_NAME_CHARS)} — {_plain(state, 60)}"))
+            notes.append(STATUS_NOTES.get(name, f"{_plain(name, _MAX_NAME_CHARS)} — {_plain(state, 60)}"))
         else:
             land.append(PathPatch(path))
-    ax.add_collection(PatchCollection(land, facecolor=_LAND, edgecolor=_BORDER, linewidth=0.6, zorder=1,
-                                      gid="land"), autolim=False)
+    ax.add_collection(PatchCollection(land, facecolor=LAND_COLOUR, edgecolor=BORDER_COLOUR, linewidth=0.6,
+                                      zorder=1, gid="land"), autolim=False)
     if marked:
-        ax.add_collection(PatchCollection(marked, facecolor=_STATUS_FILL, edgecolor=_STATUS_EDGE,
+        ax.add_collection(PatchCollection(marked, facecolor=_STATUS_FILL, edgecolor=STATUS_EDGE_COLOUR,
                                           linewidth=1.2, linestyle=(0, (4, 3)), zorder=2, gid="status"),
                           autolim=False)
     _label_countries(ax, boundaries, geometries, names, status, extent)

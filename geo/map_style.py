@@ -15,7 +15,9 @@ from types import MappingProxyType
 from geo.html_escape import escape_text
 from geo.models import Category
 
-__all__ = ["CATEGORY_STYLES", "CategoryStyle", "category_style", "legend_html"]
+__all__ = ["BACKGROUND", "BORDER_COLOUR", "CATEGORY_STYLES", "CRIMEA_NOTE", "LAND_COLOUR",
+           "STATUS_EDGE_COLOUR", "STATUS_FILL_COLOUR", "STATUS_FILL_OPACITY", "STATUS_NOTES", "CategoryStyle",
+           "category_style", "legend_html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,17 @@ CATEGORY_STYLES: Mapping[Category, CategoryStyle] = MappingProxyType({
     Category.MIGRATION: CategoryStyle("#CC79A7", "→", "Migration / refugees"),  # reddish purple
     Category.OTHER: CategoryStyle("#7F7F7F", "●", "Other"),  # grey: the category that says least
 })
+
+# The boundaries look the same in the Leaflet map (geo.folium_map) and the slide image (geo.map_image).
+BACKGROUND = "#dfe8ee"  # sea and background when there is no tile basemap
+LAND_COLOUR = "#fbfaf6"
+BORDER_COLOUR = "#7d8a96"
+STATUS_EDGE_COLOUR = "#6b3f7a"  # a feature with a status (Crimea), drawn dashed
+STATUS_FILL_COLOUR = "#c9b3d6"
+STATUS_FILL_OPACITY = 0.35
+CRIMEA_NOTE = "Crimea — part of Ukraine, occupied by Russia since 2014"
+# the note of a feature with a status; others read "name — status"
+STATUS_NOTES: Mapping[str, str] = MappingProxyType({"Crimea": CRIMEA_NOTE})
 
 _BY_VALUE = {category.value: style for category, style in CATEGORY_STYLES.items()}
 
