@@ -18,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
 
 from geo.boundaries import load_boundaries
 from geo.errors import ExportError
@@ -150,8 +153,7 @@ def export_view(store: Store, flt: EventFilter, fmt: str, out: str | Path, *, ti
     try:
         (target if is_folder else target.parent).mkdir(exist_ok=True)  # its parent was checked
         if fmt in DATA_FORMATS:
-            events = store.query(**flt.store_query_kwargs())
-            features = event_features(events, store.sources(events["event_key"]))
+            events, features = _view_features(store, flt)
             categories = flt.categories
             if fmt == "geojson" and is_folder:
                 written = write_geojson_layers(features, target, categories)
@@ -181,8 +183,7 @@ def export_bytes(store: Store, flt: EventFilter, fmt: str, *, title: str | None 
     """
     name, mime = export_file_name(flt, fmt), MIME_TYPES[fmt]
     if fmt in DATA_FORMATS:
-        events = store.query(**flt.store_query_kwargs())
-        features = event_features(events, store.sources(events["event_key"]))
+        _events, features = _view_features(store, flt)
         if fmt == "geojson":
             return geojson_bytes(feature_collection(features, name=ALL_LAYER)), name, mime
         with tempfile.TemporaryDirectory(prefix="crisis-map-export-") as folder:
@@ -194,6 +195,12 @@ def export_bytes(store: Store, flt: EventFilter, fmt: str, *, title: str | None 
             return path.read_bytes(), name, mime
     data, *_ = _render_map(store, flt, fmt, title=title, offline=offline)
     return data, name, mime
+
+
+def _view_features(store: Store, flt: EventFilter) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The events the filter selects, and one GeoJSON feature per event with its sources."""
+    events = store.query(**flt.store_query_kwargs())
+    return events, event_features(events, store.sources(events["event_key"]))
 
 
 def _render_map(store: Store, flt: EventFilter, fmt: str, *, title: str | None, offline: bool
