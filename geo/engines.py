@@ -24,8 +24,9 @@ from typing import Any, Protocol
 from geo.config import Config
 from geo.errors import EngineError
 from geo.gazetteer import Gazetteer, load_gazetteer
-from geo.models import Article, Event
+from geo.models import Article
 from geo.pipeline import extract_events
+from geo.store_rows import ArticleRows, article_rows
 
 __all__ = ["DaskEngine", "Engine", "InProcessEngine", "ProcessEngine", "extract_chunk", "make_engine"]
 
@@ -37,7 +38,7 @@ IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker, so none waits while the wri
 class Result(Protocol):
     """What `Engine.submit` returns: concurrent.futures and dask.distributed futures both fit."""
 
-    def result(self) -> list[tuple[Event, ...]]: ...
+    def result(self) -> list[ArticleRows]: ...
 
 
 class Engine(Protocol):
@@ -52,19 +53,19 @@ class Engine(Protocol):
 
 
 def extract_chunk(articles: Sequence[Article], config: Config,
-                  gazetteer: Gazetteer | None = None) -> list[tuple[Event, ...]]:
-    """The events of each article (all dated), in order; the task every engine runs.
+                  gazetteer: Gazetteer | None = None) -> list[ArticleRows]:
+    """The store rows of each article (all dated) and its events, in order; the task every engine runs.
 
-    Events only, not the `Extraction`: the caller holds the articles, and unpickling each one again cost
-    the single writer about 1.7 ms an article.
+    Rows, not `Event`s: the single writer unpickles plain tuples about 15 times faster
+    (`geo.store_rows`), and turning events into rows is done here, in parallel.
     """
     places = gazetteer if gazetteer is not None else _worker_gazetteer()
-    events = []
+    rows = []
     for article in articles:
         if article.published is None:
             raise ValueError(f"{article.id}: an article is extracted only with its publication date")
-        events.append(extract_events(article, article.published, places, config).events)
-    return events
+        rows.append(article_rows(article, extract_events(article, article.published, places, config).events))
+    return rows
 
 
 def _worker_gazetteer() -> Gazetteer:
@@ -82,10 +83,10 @@ _preloaded: list[Gazetteer | None] = [None]
 class _Done:
     """A result computed on the spot."""
 
-    def __init__(self, value: list[tuple[Event, ...]]) -> None:
+    def __init__(self, value: list[ArticleRows]) -> None:
         self._value = value
 
-    def result(self) -> list[tuple[Event, ...]]:
+    def result(self) -> list[ArticleRows]:
         return self._value
 
 
@@ -134,7 +135,7 @@ class ProcessEngine(_EngineBase):
         self.chunk_size = chunk_size
         self.in_flight = workers * IN_FLIGHT_PER_WORKER
 
-    def submit(self, articles: list[Article]) -> Future[list[tuple[Event, ...]]]:
+    def submit(self, articles: list[Article]) -> Future[list[ArticleRows]]:
         return self._pool.submit(extract_chunk, articles, self._config)
 
     def close(self) -> None:

@@ -21,8 +21,9 @@ from geo.config import Config
 from geo.engines import Engine, InProcessEngine, Result
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load_gazetteer
-from geo.models import Article, Event
-from geo.store import Store, content_hash, open_store
+from geo.models import Article
+from geo.store import Store, open_store
+from geo.store_rows import ArticleRows, content_hash
 
 __all__ = ["INGEST_BATCH", "IngestSummary", "ensure_seed_store", "ingest", "skip_reason"]
 
@@ -109,17 +110,19 @@ def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: G
     seen: set[str] = set()  # hashes handed out in this run: written, or still being extracted
     chunk: list[Article] = []
     working: deque[tuple[list[Article], Result]] = deque()
-    done: list[tuple[Article, tuple[Event, ...]]] = []
+    done: list[ArticleRows] = []
 
     def collect(chunk: list[Article], result: Result) -> None:
         nonlocal added_events, unresolved
-        for article, events in zip(chunk, result.result(), strict=True):
-            done.append((article, events))
-            placed = sum(1 for event in events if event.place.place is not None)
-            added_events += placed
-            unresolved += len(events) - placed
+        rows = result.result()
+        if len(rows) != len(chunk):
+            raise RuntimeError(f"the engine returned {len(rows)} results for {len(chunk)} articles")
+        for article_rows in rows:
+            done.append(article_rows)
+            added_events += len(article_rows.mentions)
+            unresolved += len(article_rows.unresolved)
         if len(done) >= batch:
-            store.add_articles(done)
+            store.add_rows(done)
             done.clear()
 
     for handled, item in enumerate(articles, start=1):
@@ -127,7 +130,7 @@ def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: G
             read += 1
             digest = content_hash(item)
             # idempotent: the same text is never extracted twice, whether stored or on its way there
-            if digest not in seen and not store.has_article(item):
+            if digest not in seen and not store.has_hash(digest):
                 seen.add(digest)
                 chunk.append(item)
                 added_articles += 1
@@ -146,7 +149,7 @@ def ingest(articles: Iterable[Article | ReadProblem], store: Store, gazetteer: G
         working.append((chunk, engine.submit(chunk)))
     while working:
         collect(*working.popleft())
-    store.add_articles(done)
+    store.add_rows(done)
     return IngestSummary(read, added_articles, added_events, unresolved, tuple(skipped))
 
 

@@ -16,10 +16,8 @@ process being killed; a power cut may roll back the last commits but never corru
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import sqlite3
-import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import StoreError
-from geo.models import Article, DatePrecision, Event, Place
+from geo.models import Article, Event
 from geo.store_query import (
     EVENT_COLUMNS,
     MAP_COLUMNS,
@@ -40,6 +38,7 @@ from geo.store_query import (
     read_places,
     window_sql,
 )
+from geo.store_rows import PRECISION_RANK, ArticleRows, PlaceRow, article_rows, content_hash
 from geo.store_schema import (
     CATEGORY_MASK,
     DAY_SHIFT,
@@ -58,9 +57,7 @@ log = logging.getLogger(__name__)
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "store" / "events.sqlite"
 _CHUNK = 500  # bound parameters per IN (...) list, well under SQLITE_MAX_VARIABLE_NUMBER
 
-# finest first: an event merged from a dated and an undated mention keeps the dated precision
-_PRECISION_RANK = {p.value: rank for rank, p in enumerate(DatePrecision)}
-_RANK_SQL = "CASE {} " + " ".join(f"WHEN '{p}' THEN {r}" for p, r in _PRECISION_RANK.items()) + " END"
+_RANK_SQL = "CASE {} " + " ".join(f"WHEN '{p}' THEN {r}" for p, r in PRECISION_RANK.items()) + " END"
 
 _UPSERT_EVENT = f"""
 INSERT INTO events (id, date_precision, source_count, article_count, first_seen, confidence)
@@ -89,20 +86,6 @@ class StoreStats:
     unresolved: int
     first_date: dt.date | None
     last_date: dt.date | None
-
-
-def content_hash(article: Article) -> str:
-    """The idempotency key of an article: sha256 of its text, NFC-normalised, whitespace collapsed.
-
-    Only the text counts: the same wire story re-read from another file (or another outlet) is the
-    same article, and re-ingesting a corpus adds nothing.
-
-    >>> content_hash(Article("a", "Troops  in\\nKyiv. ")) == content_hash(Article("b", "Troops in Kyiv."))
-    True
-    """
-    # str.split() splits at exactly the characters re's \s matches, three times faster: same hashes
-    text = " ".join(unicodedata.normalize("NFC", article.text).split())
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def event_key(place_id: str, category: str, event_date: dt.date) -> str:
@@ -174,17 +157,16 @@ class _Numbering:
         """The place numbers this transaction looked up or added."""
         return self._places
 
-    def place(self, place: Place) -> int:
-        number = self._committed.get(place.id) or self._places.get(place.id)
+    def place(self, place: PlaceRow) -> int:
+        place_id = place[0]
+        number = self._committed.get(place_id) or self._places.get(place_id)
         if number is None:
-            row = self._db.execute("SELECT id FROM places WHERE place_id = ?", (place.id,)).fetchone()
+            row = self._db.execute("SELECT id FROM places WHERE place_id = ?", (place_id,)).fetchone()
             if row is None:  # first storage: its attributes stay those of this first sighting
                 row = self._db.execute(
                     "INSERT INTO places (place_id, name, lat, lon, country, admin1, precision) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (place.id, place.name, place.lat, place.lon, place.country, place.admin1 or None,
-                     place.precision.value)).fetchone()
-            number = self._places[place.id] = row[0]
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", place).fetchone()
+            number = self._places[place_id] = row[0]
         return number
 
     def category(self, name: str) -> int:
@@ -221,8 +203,11 @@ class Store:
 
     def has_article(self, article: Article) -> bool:
         """Whether an article with the same content hash is already stored."""
-        row = self._db.execute("SELECT 1 FROM articles WHERE hash = ?", (content_hash(article),))
-        return row.fetchone() is not None
+        return self.has_hash(content_hash(article))
+
+    def has_hash(self, digest: str) -> bool:
+        """Whether an article with this `content_hash` is already stored."""
+        return self._db.execute("SELECT 1 FROM articles WHERE hash = ?", (digest,)).fetchone() is not None
 
     def add_article(self, article: Article, events: Sequence[Event]) -> int:
         """Add one article and its events in one transaction; the number of mention rows added.
@@ -235,11 +220,16 @@ class Store:
 
     def add_articles(self, batch: Iterable[tuple[Article, Sequence[Event]]]) -> int:
         """Add many articles in ONE transaction (all or none): the bulk path of `add_article`."""
+        return self.add_rows(article_rows(article, events) for article, events in batch)
+
+    def add_rows(self, batch: Iterable[ArticleRows]) -> int:
+        """`add_articles` from articles already turned into rows (`geo.store_rows.article_rows`), as the
+        extraction workers send them."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 numbering = _Numbering(self._db, self._committed_places)
-                added = sum(self._insert(article, events, numbering) for article, events in batch)
+                added = sum(self._insert(rows, numbering) for rows in batch)
                 self._db.execute("COMMIT")
                 self._committed_places.update(numbering.places)
             except BaseException:
@@ -249,46 +239,28 @@ class Store:
             raise StoreError(f"{self.path}: could not add articles: {exc}") from exc
         return added
 
-    def _insert(self, article: Article, events: Sequence[Event], numbering: _Numbering) -> int:
-        digest = content_hash(article)
-        published = article.published.isoformat() if article.published else None
+    def _insert(self, rows: ArticleRows, numbering: _Numbering) -> int:
+        digest = rows.hash
         cur = self._db.execute(
             "INSERT INTO articles (hash, id, title, source, url, published, published_inferred, path) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-            (digest, article.id, article.title, article.source, article.url, published,
-             int(article.published_inferred), article.path))
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING", (digest, *rows.article))
         if cur.rowcount == 0:
             return 0
-        merged: dict[int, tuple[str, int, float]] = {}  # event id -> date precision, mentions, confidence
-        mentions: list[tuple[Any, ...]] = []
-        unresolved: list[tuple[Any, ...]] = []
-        for e in events:
-            m, place = e.place.mention, e.place.place
-            if place is None:
-                unresolved.append((digest, m.surface, m.start, m.end, e.sentence, e.place.method))
-                continue
-            eid = event_id(day_number(e.date.date), numbering.category(e.classification.category.value),
-                           numbering.place(place))
-            mentions.append((eid, digest, m.surface, m.start, m.end, e.sentence, e.sentence_start,
-                             e.classification.cue, e.classification.confidence, e.place.method,
-                             e.place.confidence, e.date.cue))
-            precision, count, confidence = e.date.precision.value, 1, e.place.confidence
-            old = merged.get(eid)
-            if old is not None:
-                precision = min(old[0], precision, key=_PRECISION_RANK.__getitem__)
-                count, confidence = old[1] + 1, max(old[2], confidence)
-            merged[eid] = (precision, count, confidence)
-        first_seen = day_number(article.published) if article.published else None
-        self._db.executemany(_UPSERT_EVENT, [(eid, precision, count, first_seen, confidence)
-                                             for eid, (precision, count, confidence) in merged.items()])
+        place_numbers = [numbering.place(place) for place in rows.places]
+        event_ids = [event_id(day, numbering.category(category), place_numbers[place])
+                     for place, category, day, _, _, _ in rows.events]
+        self._db.executemany(_UPSERT_EVENT, [
+            (eid, precision, count, rows.first_seen, confidence)
+            for eid, (_, _, _, precision, count, confidence) in zip(event_ids, rows.events, strict=True)])
         self._db.executemany(
             'INSERT INTO mentions (event, article_hash, mention, start, "end", sentence, '
             "sentence_start, cue, category_confidence, method, confidence, date_cue) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", mentions)
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(event_ids[m[0]], digest, *m[1:]) for m in rows.mentions])
         self._db.executemany(
             'INSERT INTO unresolved (article_hash, mention, start, "end", sentence, method) '
-            "VALUES (?, ?, ?, ?, ?, ?)", unresolved)
-        return len(mentions)
+            "VALUES (?, ?, ?, ?, ?, ?)", [(digest, *row) for row in rows.unresolved])
+        return len(rows.mentions)
 
     # -- reading ------------------------------------------------------------------------------------
 
