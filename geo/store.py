@@ -22,16 +22,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import StoreError
 from geo.models import Article, Event
 from geo.store_query import (
     EVENT_COLUMNS,
     MAP_COLUMNS,
-    NO_PLACES,
     events_frame,
     filter_sql,
     read_categories,
@@ -51,6 +48,11 @@ from geo.store_schema import (
 
 __all__ = ["DEFAULT_STORE", "EVENT_COLUMNS", "MAP_COLUMNS", "SOURCE_COLUMNS", "Store", "StoreStats",
            "content_hash", "event_key", "open_store", "parse_event_key"]
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geo.store_query import PlaceTable
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +188,7 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
         self.path = path
-        self._places = NO_PLACES  # read by the first query
+        self._places: PlaceTable | None = None  # read by the first query
         self._committed_places: dict[str, int] = {}  # place id -> number, of committed transactions
 
     def __enter__(self) -> Store:
@@ -308,6 +310,8 @@ class Store:
         keys = {event_id(day_number(day), codes[category], numbers[place_id]): key  # id -> key as given
                 for key, (place_id, category, day) in parsed.items()
                 if place_id in numbers and category in codes}  # others are no event of this store
+        import pandas as pd  # not imported by writers (geo.store_query)
+
         ids = sorted(keys)
         rows: list[tuple[Any, ...]] = []
         for i in range(0, len(ids), _CHUNK):
@@ -336,6 +340,7 @@ class Store:
 
     def unresolved(self) -> pd.DataFrame:
         """Every mention no rule could place, with its article id and outlet."""
+        import pandas as pd
         rows = self._db.execute(
             'SELECT a.id, a.hash, a.source, u.mention, u.start, u."end", u.sentence, u.method '
             "FROM unresolved u JOIN articles a ON a.hash = u.article_hash ORDER BY u.id").fetchall()

@@ -6,6 +6,9 @@ writes each stored column of the window as ONE comma-joined text (``group_concat
 and parses those texts (in C), the place of each event (name, coordinates, country) is taken from an
 in-memory copy of the small ``places`` table, and the frame is assembled from Arrow arrays. The layout
 this relies on is in `geo.store_schema`.
+
+numpy, pandas and pyarrow are imported by the functions that read, not by the module: `geo ingest`
+and `geo extract` only write, and importing them was 0.4 s of every command's start.
 """
 
 from __future__ import annotations
@@ -16,12 +19,7 @@ import re
 import sqlite3
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa  # pandas' own backing for the "str" dtype; installed with streamlit
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from geo.store_schema import (
     CATEGORY_MASK,
@@ -33,6 +31,11 @@ from geo.store_schema import (
     day_number,
     id_range,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
 
 EVENT_COLUMNS = ("event_key", "place_id", "name", "lat", "lon", "country", "admin1", "precision",
                  "category", "event_date", "date_precision", "source_count", "article_count",
@@ -62,16 +65,18 @@ class PlaceTable:
     lon: np.ndarray[Any, np.dtype[np.float64]]
 
 
-NO_PLACES = PlaceTable(0, {name: pa.array([None], pa.string()) for name in _PLACE_COLUMNS},
-                       np.full(1, np.nan), np.full(1, np.nan))
-
-
-def read_places(db: sqlite3.Connection, known: PlaceTable) -> PlaceTable:
-    """`known` brought up to date with the places stored since it was read.
+def read_places(db: sqlite3.Connection, known: PlaceTable | None) -> PlaceTable:
+    """`known` brought up to date with the places stored since it was read (None: none read yet).
 
     Each column comes as one JSON array (escaping makes any name safe), parsed in C: a store's first
     query reads tens of thousands of places.
     """
+    import numpy as np
+    import pyarrow as pa
+
+    if known is None:  # number 0 is no place: places are numbered from 1
+        known = PlaceTable(0, {name: pa.array([None], pa.string()) for name in _PLACE_COLUMNS},
+                           np.full(1, np.nan), np.full(1, np.nan))
     columns = ("id", "place_id", "name", "lat", "lon", "country", "admin1", "precision")
     texts = db.execute(f"SELECT {', '.join(f'json_group_array({c})' for c in columns)} "
                        "FROM places WHERE id > ?", (known.last,)).fetchone()
@@ -165,6 +170,10 @@ def events_frame(texts: Sequence[str | None], stored: Sequence[str], columns: Se
     Columns as `columns` names them (a subset of EVENT_COLUMNS, in that order); ``event_date`` and
     ``first_seen`` are datetime64[ns] days, text columns pandas' "str".
     """
+    import numpy as np
+    import pyarrow as pa  # pandas' own backing for the "str" dtype; installed with streamlit
+    import pyarrow.compute as pc
+
     raw = {name: _split(text) for name, text in zip(stored, texts, strict=True)}
     ids = raw["id"].cast(pa.int64()).to_numpy()
     if np.any(ids[1:] < ids[:-1]):  # a scan in id order needs no sort; another plan would
@@ -201,6 +210,9 @@ def events_frame(texts: Sequence[str | None], stored: Sequence[str], columns: Se
 
 def _split(text: str | None) -> pa.Array:
     """The values of one group_concat text; NULL (no rows) is no values, '' is one empty value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if text is None:
         return pa.array([], pa.string())
     return pc.split_pattern(pa.array([text], pa.string()), ",").flatten()
