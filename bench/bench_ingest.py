@@ -12,7 +12,9 @@ timed command, as a user meets it; the rate without the gazetteer load is report
 about 2 s whatever the worker count, so the corpus is 2,000 articles by default: on 1,000, the start
 alone takes 2 workers from about 1.85x one down to about 1.7x. The configurations run in `--repeat`
 interleaved rounds and each keeps its fastest round: the machine is shared, and the least disturbed
-round is the best estimate of what the code costs (every round's time is in the JSON). Results: a
+round is the best estimate of what the code costs (every round's time is in the JSON). Last, the
+single writer's own cost per article is measured apart (`writer_cost`): it caps any number of
+workers. Results: a
 markdown table on stdout and ``bench/out/ingest.json``; its top-level keys are those of the first
 worker count (the README's figures), each run is under ``runs``.
 """
@@ -20,8 +22,10 @@ worker count (the README's figures), each run is under ``runs``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import pickle
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +40,7 @@ from bench.bench_places import OUT_DIR, REPO, SINGLE_THREAD_ENV, ensure_corpus
 TARGET_RATE = 25.0
 TARGET_SPEEDUP = 1.7  # 2 workers against 1
 DASK_WORKERS = 2
+WRITER_SAMPLE = 200  # articles the single writer's own cost is measured on
 GAZETTEER_LOAD_SCRIPT = "import time; t=time.perf_counter(); from geo import load_gazetteer; " \
                         "load_gazetteer(); print(time.perf_counter()-t)"
 
@@ -88,6 +93,40 @@ def ingest_run(corpus: Path, n: int, *, workers: int, engine: str, load_s: float
     return result
 
 
+def writer_cost(corpus: Path, n: int = WRITER_SAMPLE) -> dict[str, Any]:
+    """What the process that writes spends per article besides extraction, whatever the engine: reading
+    and hashing the article, unpickling the rows a worker sent back, and storing them (in this process,
+    on the corpus's first `n` articles, rows extracted beforehand). It caps how fast any number of
+    workers can ingest: about 1,000 / total_ms articles a second."""
+    from geo.articles import iter_articles
+    from geo.config import Config
+    from geo.engines import extract_chunk
+    from geo.gazetteer import load_gazetteer
+    from geo.ingest import INGEST_BATCH
+    from geo.store import open_store
+    from geo.store_rows import content_hash
+
+    sample = list(itertools.islice(iter_articles([corpus], on_invalid="skip"), n))
+    sent = pickle.dumps(extract_chunk(sample, Config(), load_gazetteer()))
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "events.sqlite") as store:
+        start = time.perf_counter()
+        read = list(itertools.islice(iter_articles([corpus], on_invalid="skip"), n))
+        new = [article for article in read if not store.has_hash(content_hash(article))]
+        read_s = time.perf_counter() - start
+        start = time.perf_counter()
+        rows = pickle.loads(sent)
+        unpickle_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for i in range(0, len(rows), INGEST_BATCH):
+            store.add_rows(rows[i:i + INGEST_BATCH])
+        store_s = time.perf_counter() - start
+    ms = {"read_and_hash": read_s, "unpickle_rows": unpickle_s, "store": store_s}
+    ms = {part: round(seconds * 1000 / len(new), 2) for part, seconds in ms.items()}
+    total = sum(ms.values())
+    return {"articles": len(new), "ms_per_article": ms, "total_ms_per_article": round(total, 2),
+            "cap_articles_per_s": round(1000 / total)}
+
+
 def run(n: int, words: int, workers: Sequence[int], dask: bool, repeat: int = 1) -> dict[str, Any]:
     """Every run (the fastest of `repeat` rounds each), the speed-up of two workers over one and the
     verdicts, as `ingest.json` holds them."""
@@ -128,6 +167,7 @@ def run(n: int, words: int, workers: Sequence[int], dask: bool, repeat: int = 1)
     if one is not None and two is not None:
         report["speedup_2_vs_1"] = round(two["articles_per_s"] / one["articles_per_s"], 2)
         report["pass_speedup"] = report["speedup_2_vs_1"] >= TARGET_SPEEDUP
+    report["writer"] = writer_cost(corpus, min(n, WRITER_SAMPLE))
     return report
 
 
@@ -162,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"| {n / r['second_run_s']:.1f} | {r['second_run_summary'].splitlines()[0]} |")
     if "pass" in report:
         print(f"\ntarget ≥ {TARGET_RATE:.0f} articles/s on one core: {'PASS' if report['pass'] else 'FAIL'}")
+    writer = report["writer"]
+    print(f"\nthe single writer, besides extraction: {writer['total_ms_per_article']} ms an article "
+          f"({', '.join(f'{k} {v}' for k, v in writer['ms_per_article'].items())}): at most about "
+          f"{writer['cap_articles_per_s']} articles/s whatever the workers")
     if "speedup_2_vs_1" in report:
         print(f"2 workers / 1 worker: {report['speedup_2_vs_1']}× (target ≥ {TARGET_SPEEDUP}×: "
               f"{'PASS' if report['pass_speedup'] else 'FAIL'})")

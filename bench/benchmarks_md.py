@@ -191,6 +191,14 @@ def _ingest(r: Result) -> list[str]:
         lines += ["", f"The same corpus again: {r['second_run_s']} s, nothing added."]
     if r.get("speedup_2_vs_1") is not None:
         lines += ["", f"2 workers / 1 worker: **{r['speedup_2_vs_1']}×**."]
+    writer = r.get("writer")
+    if writer:
+        parts = ", ".join(f"{part.replace('_', ' ')} {ms} ms"
+                          for part, ms in writer["ms_per_article"].items())
+        lines += ["", f"The single writer (the process that runs `geo ingest`) needs "
+                      f"**{writer['total_ms_per_article']} ms** an article besides extraction ({parts}; "
+                      f"{writer['articles']} articles): whatever runs the extraction, it stores at most "
+                      f"about {writer['cap_articles_per_s']:,} articles/s."]
     return lines
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 from typing import TextIO
 
@@ -25,9 +24,6 @@ from geo.pipeline import extract_events, geoparse
 from geo.resolve import OnlineLookup
 
 log = logging.getLogger("geo")
-
-INGEST_GC_THRESHOLD = 100_000  # allocations between young collections during `geo ingest` (default 700)
-
 
 def _theatre(value: str) -> tuple[str, ...]:
     try:
@@ -291,32 +287,12 @@ def _extract(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return 0 if read else 1
 
 
-@contextmanager
-def _batch_gc() -> Iterator[None]:
-    """Garbage-collector settings for a long run over the loaded gazetteer; the old ones come back after.
-
-    Collection took ~6 ms an article in `geo ingest`, a seventh of its time (measured with gc.callbacks
-    on the 1,000-article bench): every full collection walked the gazetteer's half-million index entries
-    again, and the pipeline's many small short-lived records set off a young collection every 700
-    allocations. What is loaded by now lives until the end, so it is frozen out of collections; the
-    pipeline makes few reference cycles, so collections can be rarer. Together: 5.8 s -> 0.5 s.
-    """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(INGEST_GC_THRESHOLD, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
 def _ingest(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from dataclasses import replace
 
     from tqdm import tqdm
 
-    from geo.engines import make_engine
+    from geo.engines import batch_gc, make_engine
     from geo.ingest import ingest
     from geo.store import DEFAULT_STORE, open_store
 
@@ -327,7 +303,7 @@ def _ingest(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     skipped: list[str] = []
     path = args.store or DEFAULT_STORE
     path.parent.mkdir(parents=True, exist_ok=True)
-    with (_batch_gc(), open_store(path) as store,
+    with (batch_gc(), open_store(path) as store,
           closing(make_engine(args.engine, config, gazetteer, workers=args.workers,
                               scheduler=args.scheduler)) as engine):
         articles = tqdm(_readable_articles(args.paths, config, skipped), unit=" articles",

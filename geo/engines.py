@@ -15,9 +15,11 @@ A worker process loads the gazetteer once (from the on-disk index cache) and kee
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -28,12 +30,14 @@ from geo.models import Article
 from geo.pipeline import extract_events
 from geo.store_rows import ArticleRows, article_rows
 
-__all__ = ["DaskEngine", "Engine", "InProcessEngine", "ProcessEngine", "extract_chunk", "make_engine"]
+__all__ = ["DaskEngine", "Engine", "InProcessEngine", "ProcessEngine", "batch_gc", "extract_chunk",
+           "make_engine"]
 
 # articles per task sent to a worker: ~0.3 s of work, so scheduling costs little (under 1 ms a task
 # locally), while the last tasks of a run, which leave a worker idle as they finish, stay short
 CHUNK_ARTICLES = 10
 CONNECT_TIMEOUT_S = 30  # for a remote scheduler: wait this long, then say it is out of reach
+INGEST_GC_THRESHOLD = 100_000  # allocations between young collections during an ingest (default 700)
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker, so none waits while the writer stores results
 
 
@@ -71,11 +75,40 @@ def extract_chunk(articles: Sequence[Article], config: Config,
 
 
 def _worker_gazetteer() -> Gazetteer:
-    """The gazetteer of this worker process: the parent's when forked from it, else loaded once."""
+    """The gazetteer of this worker process: the parent's when forked from it, else loaded once.
+
+    A worker that loads its own (a Dask worker, a spawned process) also sets the collector as
+    `batch_gc` does, for good: a forked worker inherits that from its parent.
+    """
     gazetteer = _preloaded[0]
     if gazetteer is None:
         gazetteer = _preloaded[0] = load_gazetteer()
+        _collect_for_batch()
     return gazetteer
+
+
+@contextmanager
+def batch_gc() -> Iterator[None]:
+    """Garbage-collector settings for a long run over the loaded gazetteer; the old ones come back after.
+
+    Collection took ~6 ms an article in `geo ingest`, a seventh of its time (measured with gc.callbacks
+    on the 1,000-article bench): every full collection walked the gazetteer's half-million index entries
+    again, and the pipeline's many small short-lived records set off a young collection every 700
+    allocations. What is loaded by now lives until the end, so it is frozen out of collections; the
+    pipeline makes few reference cycles, so collections can be rarer. Together: 5.8 s -> 0.5 s.
+    """
+    threshold = gc.get_threshold()
+    _collect_for_batch()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _collect_for_batch() -> None:
+    gc.freeze()
+    gc.set_threshold(INGEST_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 # set in the parent before its workers fork (they inherit it), or on a worker's first task

@@ -50,6 +50,8 @@ def full_results() -> Result:
         "ingest": {"articles": 1000, "gazetteer_load_s": 1.2, "second_run_s": 3.9,
                    "target_articles_per_s": 25.0, "target_speedup_2_vs_1": 1.7, "speedup_2_vs_1": 1.5,
                    "pass": True, "pass_speedup": False,
+                   "writer": {"articles": 200, "total_ms_per_article": 2.15, "cap_articles_per_s": 465,
+                              "ms_per_article": {"read_and_hash": 0.4, "unpickle_rows": 0.15, "store": 1.6}},
                    "runs": [{"workers": w, "engine": engine, "cpus_pinned": True, "first_run_s": 1000 / rate,
                              "articles_per_s": rate, "articles_per_s_without_gazetteer_load": rate + 1,
                              "store_mentions": 78731, "store_events": 56613, "store_mb": 30.9}
@@ -98,6 +100,8 @@ def test_the_report_has_its_header_and_a_section_per_benchmark() -> None:
     for section in SECTIONS:
         assert f"\n## {TITLES[section]}\n" in markdown
     assert "Quick run" not in markdown
+    assert "**2.15 ms** an article besides extraction (read and hash 0.4 ms, unpickle rows" in markdown
+    assert "at most about 465 articles/s" in markdown
 
 
 def test_a_missed_target_is_flagged_and_the_others_are_met() -> None:
