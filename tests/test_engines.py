@@ -113,3 +113,24 @@ def test_cli_workers_and_engine_arguments(corpus: Path, tmp_path: Path, in_proce
     with pytest.raises(SystemExit) as exit_info:
         geo_main(["ingest", str(corpus), "--workers", "0"])
     assert exit_info.value.code == 2
+
+
+def test_a_worker_that_loads_its_own_gazetteer_keeps_collections_off_it(
+        gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker (or a spawned process) loads the gazetteer itself and then sets the collector as
+    `batch_gc` does; a forked worker reuses the parent's gazetteer and settings."""
+    import gc
+
+    from geo import engines
+
+    threshold = gc.get_threshold()
+    monkeypatch.setattr(engines, "_preloaded", [None])
+    monkeypatch.setattr(engines, "load_gazetteer", lambda: gazetteer)
+    try:
+        assert engines._worker_gazetteer() is gazetteer
+        assert gc.get_threshold()[0] == engines.INGEST_GC_THRESHOLD
+        assert gc.get_freeze_count() > 0
+        assert engines._worker_gazetteer() is gazetteer  # loaded once
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
