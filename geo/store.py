@@ -6,8 +6,9 @@ its B-tree indexes make a date-window query over a million events fast, readers 
 block the writer (the CLI) in WAL mode, and the file opens anywhere (``sqlite3`` CLI, DB Browser, QGIS).
 
 An event is merged from every mention of the same place, category and day (`event_key`). The tables
-are described in `geo.store_schema`; reading a window into a frame without a Python object per row is
-`geo.store_query`.
+are described in `geo.store_schema`; the rows an article adds are made by `geo.store_rows` (in the
+extraction workers, when there are some); reading a window into a frame without a Python object per
+row is `geo.store_query`.
 
 Durability: ``synchronous=NORMAL`` in WAL mode, SQLite's documented trade-off: a commit survives the
 process being killed; a power cut may roll back the last commits but never corrupts the file.
