@@ -66,9 +66,9 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def article_rows(article: Article, events: Sequence[Event], digest: str | None = None) -> ArticleRows:
+def article_rows(article: Article, events: Sequence[Event]) -> ArticleRows:
     """The rows that store `article` and its `events` (placed ones as events and mentions, the others
-    as unresolved). `digest` is the article's `content_hash` when the caller has it already.
+    as unresolved).
 
     >>> import datetime as dt
     >>> from geo.models import (Category, Classification, EventDate, Mention, Place, Precision,
@@ -115,7 +115,7 @@ def article_rows(article: Article, events: Sequence[Event], digest: str | None =
                          e.classification.confidence, e.place.method, confidence, e.date.cue))
     published = article.published
     return ArticleRows(
-        hash=digest or content_hash(article),
+        hash=content_hash(article),
         article=(article.id, article.title, article.source, article.url,
                  published.isoformat() if published else None, int(article.published_inferred),
                  article.path),
