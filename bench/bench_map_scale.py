@@ -6,8 +6,9 @@ For each size, a synthetic store of that many events (`bench.bench_store`'s gene
 store's own write path), cached as ``bench/out/store-N.sqlite``: ``--reuse`` takes a cached store when
 present (a 1M-event store takes minutes to build); without it the cached store is rebuilt. On each
 store, for the whole date range and for a 7-day window, one slider move the way the dashboard does it
-(`bench.bench_dashboard.ours`: query, aggregate, the popups' sources, build and render the map),
-median of --runs runs after one untimed warm-up. At the --naive-at size only, the naive way too
+(`bench.bench_dashboard.ours`: read the points, the popups' sources, build and render the map: the
+"map" time the targets are about; then the timeline's and the table's reads, which make the "page"
+time), median of --runs runs after one untimed warm-up. At the --naive-at size only, the naive way too
 (`bench.bench_dashboard.naive`: one `folium.Marker` with a popup per event, one run after a warm-up),
 and the speed-up of ours over it. Bytes are those of the rendered page (what streamlit-folium sends,
 within a few kB) and of `offline_html` (the export).
@@ -68,7 +69,7 @@ def measure_size(path: Path, n_events: int, *, runs: int, naive_too: bool) -> li
 
 
 def speedups(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Naive total over ours total, and naive bytes over ours, for each store and window with both."""
+    """Naive map time over ours, and naive bytes over ours, for each store and window with both."""
     found = []
     for row in rows:
         if row["way"] != "ours":
@@ -78,7 +79,7 @@ def speedups(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         if other is not None:
             found.append({"store_events": row["store_events"], "window": row["window"],
                           "events": row["events"],
-                          "speedup": round(other["stages_ms"]["total"] / row["stages_ms"]["total"], 1),
+                          "speedup": round(other["stages_ms"]["map"] / row["stages_ms"]["map"], 1),
                           "bytes_ratio": round(other["bytes"] / row["bytes"], 2)})
     return found
 
@@ -89,7 +90,7 @@ def verdicts(rows: Sequence[dict[str, Any]], found: Sequence[dict[str, Any]]) ->
     whole = [s for s in found if s["window"] == WHOLE and s["store_events"] == NAIVE_AT]
     return {
         "speedup_at_10k": whole[0]["speedup"] >= TARGET_SPEEDUP if whole else None,
-        "ms_at_100k": all(r["stages_ms"]["total"] <= TARGET_MS for r in at_target) if at_target else None,
+        "ms_at_100k": all(r["stages_ms"]["map"] <= TARGET_MS for r in at_target) if at_target else None,
         "bytes_at_100k": all(r["bytes"] <= TARGET_BYTES for r in at_target) if at_target else None,
     }
 
@@ -127,13 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"median of {report['runs']} runs (naive: {report['naive_runs']}); at most "
           f"{report['max_points']:,} points drawn\n")
-    print("| store events | window | way | events | points (drawn) | total ms | page MB | offline MB |\n"
-          "|---:|---|---|---:|---:|---:|---:|---:|")
+    print("| store events | window | way | events | points (drawn) | map ms | page ms | page MB "
+          "| offline MB |\n|---:|---|---|---:|---:|---:|---:|---:|---:|")
     for r in report["rows"]:
         points = "" if r["points"] is None else f"{r['points']:,} ({r['drawn']:,})"
         offline = "" if r["offline_bytes"] is None else f"{r['offline_bytes'] / 2**20:.2f}"
         print(f"| {r['store_events']:,} | {r['window']} | {r['way']} | {r['events']:,} | {points} "
-              f"| {r['stages_ms']['total']:.0f} | {r['bytes'] / 2**20:.2f} | {offline} |")
+              f"| {r['stages_ms']['map']:.0f} | {r['stages_ms']['total']:.0f} | {r['bytes'] / 2**20:.2f} "
+              f"| {offline} |")
     for s in report["speedups"]:
         print(f"\nat {s['store_events']:,} events, {s['window']}: ours {s['speedup']}× faster than one "
               f"Marker per event, {s['bytes_ratio']}× fewer bytes")

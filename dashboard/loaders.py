@@ -26,9 +26,10 @@ from geo.filters import EventFilter
 from geo.folium_map import detailed_event_keys
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import IngestSummary, ensure_seed_store, ingest
-from geo.map_points import POINT_INPUT_COLUMNS, PointKey, PointSources, aggregate_points, sources_by_point
+from geo.map_points import PointKey, PointSources, sources_by_point
 from geo.models import Article
 from geo.store import DEFAULT_STORE, Store, StoreStats, open_store
+from geo.tables import MAX_TABLE_ROWS
 from geo.uploads import read_uploads
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -122,16 +123,27 @@ def store_facts(path: str, rev: Revision) -> StoreFacts:
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading events…")
-def events(path: str, rev: Revision, query: EventFilter) -> pd.DataFrame:
+def points(path: str, rev: Revision, query: EventFilter) -> pd.DataFrame:
+    """The map points of the filter's events (`Store.points`), most reported first."""
     store = _open(path)
     with _read_lock:
-        return store.query(**query.store_query_kwargs())
+        return store.points(**query.store_query_kwargs())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def points(path: str, rev: Revision, query: EventFilter) -> pd.DataFrame:
-    """The map points of the filter's events (`aggregate_points`), most reported first."""
-    return aggregate_points(events(path, rev, query)[list(POINT_INPUT_COLUMNS)])
+def day_counts(path: str, rev: Revision, query: EventFilter) -> pd.DataFrame:
+    """The filter's events per day and category (`Store.day_counts`), for the timeline."""
+    store = _open(path)
+    with _read_lock:
+        return store.day_counts(**query.store_query_kwargs())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def first_events(path: str, rev: Revision, query: EventFilter) -> pd.DataFrame:
+    """The filter's first MAX_TABLE_ROWS events in date order: what the events table lists."""
+    store = _open(path)
+    with _read_lock:
+        return store.query(**query.store_query_kwargs(), limit=MAX_TABLE_ROWS)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

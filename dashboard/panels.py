@@ -22,7 +22,6 @@ from geo.map_points import points_at
 from geo.map_style import CATEGORY_STYLES
 from geo.tables import category_label, events_table, sources_table, timeline
 
-MAX_TABLE_ROWS = 10_000  # more rows than anyone reads; the browser stays quick
 _COLOURS = {category_label(category.value): style.colour for category, style in CATEGORY_STYLES.items()}
 
 
@@ -53,9 +52,10 @@ def details(chosen: pd.DataFrame | None, sources: pd.DataFrame | None) -> None:
         "confidence": st.column_config.NumberColumn("confidence", format="%.2f")})
 
 
-def timeline_chart(events: pd.DataFrame, query: EventFilter) -> None:
-    """Events per day, stacked by category in the map's colours, over the whole date window."""
-    frame = timeline(events)
+def timeline_chart(day_counts: pd.DataFrame, query: EventFilter) -> None:
+    """Events per day (`Store.day_counts`), stacked by category in the map's colours, over the whole
+    date window."""
+    frame = timeline(day_counts)
     if frame.empty:
         st.caption("No events match these filters.")
         return
@@ -72,14 +72,14 @@ def timeline_chart(events: pd.DataFrame, query: EventFilter) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def table(events: pd.DataFrame) -> None:
-    """The events, sortable by any column (click its header)."""
-    shown = events.head(MAX_TABLE_ROWS)
+def table(events: pd.DataFrame, *, total: int) -> None:
+    """The first events of the view (at most MAX_TABLE_ROWS of its `total`), sortable by any column
+    (click its header)."""
     note = ""
-    if len(shown) < len(events):
-        note = f"; the first {len(shown):,} are listed, narrow the filters for the rest"
-    st.caption(f"{len(events):,} events{note}")
-    st.dataframe(events_table(shown), hide_index=True, width="stretch", column_config={
+    if len(events) < total:
+        note = f"; the first {len(events):,} are listed, narrow the filters for the rest"
+    st.caption(f"{total:,} events{note}")
+    st.dataframe(events_table(events), hide_index=True, width="stretch", column_config={
         "confidence": st.column_config.NumberColumn("confidence", format="%.2f")})
 
 

@@ -4,8 +4,8 @@
 layers, a GeoPackage, a CSV table (`geo.export_layers`), a standalone HTML briefing map
 (`geo.briefing_html`) or a PNG / SVG / PDF image (`geo.map_image`). `export_bytes` makes the same
 files in memory for the dashboard's download buttons. Both read the store the way the map page does
-(`Store.query` with the filter's arguments, `aggregate_points`, `sources_by_point`), so an export shows
-what the dashboard shows for the same filter.
+(`Store.query` or `Store.points` with the filter's arguments, `sources_by_point`), so an export
+shows what the dashboard shows for the same filter.
 
 An empty selection is not an error: the layers are written empty and the summary says so.
 """
@@ -35,7 +35,7 @@ from geo.export_layers import (
     write_geopackage,
 )
 from geo.filters import EventFilter
-from geo.map_points import POINT_INPUT_COLUMNS, aggregate_points, sources_by_point
+from geo.map_points import sources_by_point
 from geo.store import Store
 
 __all__ = ["DATA_FORMATS", "DEFAULT_TITLE", "EXPORT_FORMATS", "IMAGE_FORMATS", "MIME_TYPES", "ExportError",
@@ -207,8 +207,7 @@ def _render_map(store: Store, flt: EventFilter, fmt: str, *, title: str | None, 
                 ) -> tuple[bytes, int, int]:
     """The html page or map image of the filter's points: (content, events, points). Their modules
     are imported here, on use: they load folium / matplotlib."""
-    events = store.query(**flt.store_query_kwargs(), columns=POINT_INPUT_COLUMNS)
-    points = aggregate_points(events)
+    points = store.points(**flt.store_query_kwargs())
     heading = title or DEFAULT_TITLE
     if fmt == "html":
         from geo.briefing_html import briefing_html
@@ -225,5 +224,5 @@ def _render_map(store: Store, flt: EventFilter, fmt: str, *, title: str | None, 
                                 boundaries=load_boundaries())
     else:
         raise ExportError(f"{fmt!r} is not a map format; choose html, {', '.join(IMAGE_FORMATS)}")
-    return data, len(events), len(points)
+    return data, int(points["events"].sum()), len(points)
 

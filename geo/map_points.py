@@ -9,6 +9,7 @@ Pure pandas/numpy over the frames of `Store.query` and `Store.sources`; no foliu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,54 +95,92 @@ def aggregate_points(events: pd.DataFrame) -> pd.DataFrame:
     ('p', 5, ['p|other|a', 'p|other|b'], 0.9)
     """
     if events.empty:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in POINT_COLUMNS})
-    n = len(events)
+        return empty_points()
     places = _place_ids(events)
     place_codes, _ = pd.factorize(places)
     category_codes, categories = pd.factorize(events["category"])
-    # one number per (place, category) pair; rows sorted by pair, then date: each pair is one run whose
-    # first row is its earliest event and last row its latest (keys are unique per place, category, day)
+
+    def attributes(first_rows: np.ndarray[Any, Any]) -> dict[str, Any]:
+        def at(values: pd.Series) -> pd.Series:
+            return values.iloc[first_rows].reset_index(drop=True)  # keeps pandas' (arrow) string dtype
+
+        country = at(events["country"]) if "country" in events.columns else np.full(len(first_rows), "")
+        return {"place_id": at(places), "category": at(events["category"]), "name": at(events["name"]),
+                "lat": events["lat"].to_numpy(dtype=np.float64)[first_rows],
+                "lon": events["lon"].to_numpy(dtype=np.float64)[first_rows], "country": country}
+
+    def latest_precision(last_rows: np.ndarray[Any, Any]) -> Any:
+        if "date_precision" not in events.columns:
+            return np.full(len(last_rows), "")
+        return events["date_precision"].iloc[last_rows].reset_index(drop=True)
+
+    def counts(name: str) -> np.ndarray[Any, Any] | None:
+        return events[name].to_numpy(dtype=np.int64) if name in events.columns else None
+
     pair = place_codes.astype(np.int64) * len(categories) + category_codes
-    dates = events["event_date"].to_numpy()
+    return group_points(pair, events["event_date"].to_numpy(), attributes=attributes,
+                        keys=lambda order: pa.array(events["event_key"]).take(pa.array(order)),
+                        latest_precision=latest_precision, source_count=counts("source_count"),
+                        article_count=counts("article_count"),
+                        confidence=events["confidence"].to_numpy(dtype=np.float64))
+
+
+def empty_points() -> pd.DataFrame:
+    """The points of no events: POINT_COLUMNS, no rows."""
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in POINT_COLUMNS})
+
+
+def group_points(pair: np.ndarray[Any, Any], dates: np.ndarray[Any, Any], *,
+                 attributes: Callable[[np.ndarray[Any, Any]], dict[str, Any]],
+                 keys: Callable[[np.ndarray[Any, Any]], pa.Array],
+                 latest_precision: Callable[[np.ndarray[Any, Any]], Any],
+                 source_count: np.ndarray[Any, Any] | None, article_count: np.ndarray[Any, Any] | None,
+                 confidence: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """The points of events given as arrays, one entry per event (at least one): `aggregate_points`'
+    frame. The one implementation behind `aggregate_points` and the store's `Store.points`.
+
+    `pair` numbers each event's (place, category), any non-negative integers; `dates` are its days.
+    The callables get row numbers of the events: `attributes` those of each point's earliest event
+    (-> place_id, category, name, lat, lon, country), `latest_precision` those of its latest (-> the
+    date precision), `keys` every event in point and date order (-> their event keys). A missing
+    count column counts 0. Ties in reports keep the order of the events' first rows.
+    """
+    n = len(pair)
+    # rows sorted by pair, then date: each pair is one run whose first row is its earliest event and
+    # last row its latest (keys are unique per place, category, day)
     order = np.lexsort((dates, pair))
     starts = np.flatnonzero(np.diff(pair[order], prepend=-1))
-    lasts = np.append(starts[1:], n) - 1
-    first_rows, last_rows = order[starts], order[lasts]
+    sizes = np.diff(np.append(starts, n))
 
-    def at(column: pd.Series, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | pd.Series:
-        return column.iloc[rows].reset_index(drop=True)  # keeps pandas' (arrow) string dtype: no copy
-
-    def optional(name: str, rows: np.ndarray[Any, Any], default: Any) -> np.ndarray[Any, Any] | pd.Series:
-        return at(events[name], rows) if name in events.columns else np.full(len(rows), default)
-
-    def summed(name: str) -> np.ndarray[Any, Any]:
-        if name not in events.columns:
+    def summed(values: np.ndarray[Any, Any] | None) -> np.ndarray[Any, Any]:
+        if values is None:
             return np.zeros(len(starts), dtype=np.int64)
-        return np.add.reduceat(events[name].to_numpy(dtype=np.int64)[order], starts)
+        return np.add.reduceat(values[order], starts)
 
+    reports, articles = summed(source_count), summed(article_count)
+    best = np.maximum.reduceat(confidence[order], starts)
+    # most reported first; ties in the order the places first occur (deterministic). Every column is
+    # taken in this order, so the frame is never reordered
+    rank = np.lexsort((np.minimum.reduceat(order, starts), -reports))
+    starts, sizes = starts[rank], sizes[rank]
+    offsets = np.append(0, np.cumsum(sizes))
+    first_rows, last_rows = order[starts], order[starts + sizes - 1]
+    # the events of the points one after the other, each point's in date order
+    event_rows = order[np.repeat(starts - offsets[:-1], sizes) + np.arange(n)]
     # the keys of each point as one Arrow list column: built without a Python object per key
-    keys = pa.ListArray.from_arrays(pa.array(np.append(starts, n), pa.int64()),
-                                    pa.array(events["event_key"]).take(pa.array(order)))
-    reports = summed("source_count")
-    points = pd.DataFrame({
-        "place_id": at(places, first_rows),
-        "category": at(events["category"], first_rows),
-        "name": at(events["name"], first_rows),
-        "lat": events["lat"].to_numpy(dtype=np.float64)[first_rows],
-        "lon": events["lon"].to_numpy(dtype=np.float64)[first_rows],
-        "country": optional("country", first_rows, ""),
-        "reports": reports,
-        "articles": summed("article_count"),
-        "events": lasts - starts + 1,
+    event_keys = pa.ListArray.from_arrays(pa.array(offsets, pa.int64()),
+                                          keys(event_rows).cast(pa.large_string()))
+    return pd.DataFrame({
+        **attributes(first_rows),
+        "reports": reports[rank],
+        "articles": articles[rank],
+        "events": sizes,
         "first_date": dates[first_rows],
         "last_date": dates[last_rows],
-        "date_precision": optional("date_precision", last_rows, ""),
-        "confidence": np.maximum.reduceat(events["confidence"].to_numpy(dtype=np.float64)[order], starts),
-        "event_keys": pd.arrays.ArrowExtensionArray(keys),
-        "radius": point_radius(reports)})
-    # most reported first; ties in the order the places first occur in `events` (deterministic)
-    rank = np.lexsort((np.minimum.reduceat(order, starts), -reports))
-    return points.take(rank).reset_index(drop=True)
+        "date_precision": latest_precision(last_rows),
+        "confidence": best[rank],
+        "event_keys": pd.arrays.ArrowExtensionArray(event_keys),
+        "radius": point_radius(reports[rank])})
 
 
 def sources_by_point(sources: pd.DataFrame) -> dict[PointKey, PointSources]:

@@ -30,8 +30,11 @@ from geo.models import Article, Event
 from geo.store_query import (
     EVENT_COLUMNS,
     MAP_COLUMNS,
+    POINT_STORED,
+    day_counts_frame,
     events_frame,
     filter_sql,
+    points_frame,
     read_categories,
     read_places,
     window_sql,
@@ -40,6 +43,7 @@ from geo.store_rows import PRECISION_RANK, ArticleRows, PlaceRow, article_rows, 
 from geo.store_schema import (
     CATEGORY_MASK,
     DAY_SHIFT,
+    PLACE_BITS,
     check_header,
     check_or_create_schema,
     day_from_number,
@@ -271,7 +275,7 @@ class Store:
               categories: Collection[str] = (), countries: Collection[str] = (),
               bbox: tuple[float, float, float, float] | None = None, min_confidence: float = 0.0,
               outlets: Collection[str] = (), text: str = "",
-              columns: Sequence[str] = EVENT_COLUMNS) -> pd.DataFrame:
+              columns: Sequence[str] = EVENT_COLUMNS, limit: int | None = None) -> pd.DataFrame:
         """Merged events matching every filter given, one row per event, ordered by event date, then
         category, then place (in the order places were first stored).
 
@@ -280,24 +284,55 @@ class Store:
         event's best place-resolution confidence; `outlets` keeps events with at least one source from
         those outlets; `text` is a case-insensitive (ASCII) substring of the place name or of a source
         sentence. Columns: EVENT_COLUMNS; ``event_date`` and ``first_seen`` are datetime64 days;
-        ``confidence`` keeps 15 significant digits. The sources of the events are one
+        ``confidence`` keeps 9 decimals. The sources of the events are one
         `sources(frame.event_key)` call away. `columns` picks a subset of EVENT_COLUMNS (e.g.
-        MAP_COLUMNS): the fewer stored columns asked for, the less SQLite has to write out.
+        MAP_COLUMNS): the fewer stored columns asked for, the less SQLite has to write out. `limit`
+        keeps only that many first events (a table's first page).
         """
         unknown = set(columns) - set(EVENT_COLUMNS)
         if unknown:
             raise ValueError(f"unknown event columns {sorted(unknown)}; known: {EVENT_COLUMNS}")
+        where, params = self._where(start=start, end=end, categories=categories, countries=countries,
+                                    bbox=bbox, min_confidence=min_confidence, outlets=outlets, text=text)
+        sql, stored = window_sql(where, columns, limit=limit)
+        texts = self._db.execute(sql, params).fetchone()
+        return events_frame(texts, stored, columns, self._read_places(), read_categories(self._db))
+
+    def points(self, **filters: Any) -> pd.DataFrame:
+        """The map points of the events `query(**filters)` returns, as
+        `geo.map_points.aggregate_points` of them makes: one row per place and category, most reported
+        first. Reads no per-event place text, so a season of events costs a fraction of the query."""
+        where, params = self._where(**filters)
+        sql, _ = window_sql(where, POINT_STORED)
+        texts = self._db.execute(sql, params).fetchone()
+        return points_frame(texts, self._read_places(), read_categories(self._db))
+
+    def day_counts(self, **filters: Any) -> pd.DataFrame:
+        """How many of the events `query(**filters)` returns fall on each day, per category: columns
+        event_date (datetime64 days), category, events; by day, then category code. A timeline's
+        data: SQLite lists the day and category bits of each event id, numpy counts them."""
+        where, params = self._where(**filters)
+        text, = self._db.execute(f"SELECT group_concat(e.id >> {PLACE_BITS}) FROM events e WHERE {where}",
+                                 params).fetchone()
+        return day_counts_frame(text, read_categories(self._db))
+
+    def _where(self, *, start: dt.date | None = None, end: dt.date | None = None,
+               categories: Collection[str] = (), countries: Collection[str] = (),
+               bbox: tuple[float, float, float, float] | None = None, min_confidence: float = 0.0,
+               outlets: Collection[str] = (), text: str = "") -> tuple[str, list[Any]]:
+        """The SQL condition of `query`'s filters over ``events e``, and its parameters."""
         wanted = {str(c) for c in categories}
         codes = [c for c, name in read_categories(self._db).items() if name in wanted]
-        where, params = filter_sql(start=start, end=end, category_codes=codes if categories else None,
-                                   countries=countries, bbox=bbox, min_confidence=min_confidence,
-                                   outlets=outlets, text=text)
-        sql, stored = window_sql(where, columns)
-        texts = self._db.execute(sql, params).fetchone()
-        # read after the events, not in one transaction with them (a Store may serve several threads):
-        # places and categories are only ever added, so these name every event just read
+        return filter_sql(start=start, end=end, category_codes=codes if categories else None,
+                          countries=countries, bbox=bbox, min_confidence=min_confidence, outlets=outlets,
+                          text=text)
+
+    def _read_places(self) -> PlaceTable:
+        """The places table, brought up to date. Read after the events, not in one transaction with
+        them (a Store may serve several threads): places are only ever added, so these name every
+        event just read."""
         self._places = read_places(self._db, self._places)
-        return events_frame(texts, stored, columns, self._places, read_categories(self._db))
+        return self._places
 
     def sources(self, event_keys: Iterable[str]) -> pd.DataFrame:
         """The mentions behind events, with their articles: one row per mention (SOURCE_COLUMNS).

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from geo.store_schema import (
+    CATEGORY_BITS,
     CATEGORY_MASK,
     DAY_SHIFT,
     PLACE_BITS,
@@ -44,10 +45,13 @@ MAP_COLUMNS = ("event_key", "name", "lat", "lon", "country", "category", "event_
                "confidence")  # what a map point and its tooltip need
 
 # what SQLite reads from an events row for each stored column (group_concat skips NULLs: none here);
-# every other column derives from the row's id and the places table
+# every other column derives from the row's id and the places table. A confidence (0..1) is written
+# as an integer of billionths: SQLite prints a REAL ~3 times slower than an integer, and a season's
+# map reads 100,000 of them
+CONFIDENCE_SCALE = 1_000_000_000
 _STORED = {"id": "e.id", "date_precision": "e.date_precision", "source_count": "e.source_count",
            "article_count": "e.article_count", "first_seen": "ifnull(e.first_seen, '')",
-           "confidence": "e.confidence"}
+           "confidence": f"CAST(e.confidence * {CONFIDENCE_SCALE} + 0.5 AS INTEGER)"}
 _PLACE_COLUMNS = ("place_id", "name", "country", "admin1", "precision")
 
 
@@ -156,11 +160,18 @@ def filter_sql(*, start: dt.date | None, end: dt.date | None, category_codes: Co
     return " AND ".join(where) or "1", params
 
 
-def window_sql(where: str, columns: Collection[str]) -> tuple[str, tuple[str, ...]]:
-    """One aggregate row: each stored column the frame needs, as one text; and their names."""
+def window_sql(where: str, columns: Collection[str], *, limit: int | None = None
+               ) -> tuple[str, tuple[str, ...]]:
+    """One aggregate row: each stored column the frame needs, as one text; and their names.
+
+    `limit` keeps the window's first events in id order (day, category, place) only.
+    """
     stored = tuple(name for name in _STORED if name == "id" or name in columns)
     concat = ", ".join(f"group_concat({_STORED[name]})" for name in stored)
-    return f"SELECT {concat} FROM events e WHERE {where}", stored
+    if limit is None:
+        return f"SELECT {concat} FROM events e WHERE {where}", stored
+    return (f"SELECT {concat} FROM (SELECT * FROM events e WHERE {where} ORDER BY e.id LIMIT {int(limit)}) e",
+            stored)
 
 
 def events_frame(texts: Sequence[str | None], stored: Sequence[str], columns: Sequence[str],
@@ -170,18 +181,13 @@ def events_frame(texts: Sequence[str | None], stored: Sequence[str], columns: Se
     Columns as `columns` names them (a subset of EVENT_COLUMNS, in that order); ``event_date`` and
     ``first_seen`` are datetime64[ns] days, text columns pandas' "str".
     """
-    import numpy as np
     import pyarrow as pa  # pandas' own backing for the "str" dtype; installed with streamlit
     import pyarrow.compute as pc
 
-    raw = {name: _split(text) for name, text in zip(stored, texts, strict=True)}
-    ids = raw["id"].cast(pa.int64()).to_numpy()
-    if np.any(ids[1:] < ids[:-1]):  # a scan in id order needs no sort; another plan would
-        order = np.argsort(ids, kind="stable")
-        ids, raw = ids[order], {name: array.take(pa.array(order)) for name, array in raw.items()}
+    ids, raw = _in_id_order(texts, stored)
     day, place_no = ids >> DAY_SHIFT, ids & PLACE_MASK
     place, code = pa.array(place_no), pa.array((ids >> PLACE_BITS) & CATEGORY_MASK)
-    names = pa.array([categories.get(c) for c in range(CATEGORY_MASK + 1)], pa.string())
+    names = _category_names(categories)
 
     def column(name: str) -> pa.Array:
         if name in _PLACE_COLUMNS:
@@ -193,19 +199,114 @@ def events_frame(texts: Sequence[str | None], stored: Sequence[str], columns: Se
         if name == "event_date":
             return pa.array(day.astype("datetime64[D]").astype("datetime64[ns]"))
         if name == "event_key":
-            days, nth = np.unique(day, return_inverse=True)  # a window holds few days: format each once
-            iso_day = pa.array(days.astype(np.int32)).cast(pa.date32()).cast(pa.string()).take(nth)
-            return pc.binary_join_element_wise(places.text["place_id"].take(place), names.take(code),
-                                               iso_day, "|")
+            return _event_keys(ids, places, names)
         if name == "first_seen":
             known = pc.if_else(pc.equal(raw[name], ""), pa.scalar(None, pa.string()), raw[name])
             return known.cast(pa.int32()).cast(pa.date32()).cast(pa.timestamp("ns"))
         if name == "date_precision":
             return raw[name]
-        return raw[name].cast(pa.float64() if name == "confidence" else pa.int64())
+        if name == "confidence":
+            return pa.array(_confidence(raw[name]))
+        return raw[name].cast(pa.int64())
 
     frame: pd.DataFrame = pa.table({name: column(name) for name in columns}).to_pandas()
     return frame
+
+
+# what `points_frame` reads of each event: no per-event place text, the id says place and category
+POINT_STORED = ("id", "date_precision", "source_count", "article_count", "confidence")
+
+
+def points_frame(texts: Sequence[str | None], places: PlaceTable, categories: Mapping[int, str]
+                 ) -> pd.DataFrame:
+    """The map points of `Store.points` from the texts of `window_sql` over POINT_STORED:
+    `geo.map_points.aggregate_points` of the same events, grouped on the ids' place and category bits.
+
+    Why: grouping the query frame costs a string per event (its key, place id, name, country) before
+    they are merged; here places and category names are looked up once per point, and only the keys
+    the points list are built.
+    """
+    import pyarrow as pa
+
+    from geo.map_points import empty_points, group_points
+
+    ids, raw = _in_id_order(texts, POINT_STORED)
+    if not len(ids):
+        return empty_points()
+    names = _category_names(categories)
+
+    def attributes(first_rows: np.ndarray[Any, Any]) -> dict[str, Any]:
+        place_no = ids[first_rows] & PLACE_MASK
+        place, code = pa.array(place_no), pa.array((ids[first_rows] >> PLACE_BITS) & CATEGORY_MASK)
+        text = pa.table({"place_id": places.text["place_id"].take(place), "category": names.take(code),
+                         "name": places.text["name"].take(place),
+                         "country": places.text["country"].take(place)}).to_pandas()
+        return {"place_id": text["place_id"], "category": text["category"], "name": text["name"],
+                "lat": places.lat[place_no], "lon": places.lon[place_no], "country": text["country"]}
+
+    return group_points(ids & ((1 << DAY_SHIFT) - 1),  # category and place bits: one number per point
+                        (ids >> DAY_SHIFT).astype("datetime64[D]").astype("datetime64[ns]"),
+                        attributes=attributes, keys=lambda order: _event_keys(ids[order], places, names),
+                        latest_precision=lambda rows: raw["date_precision"].take(pa.array(rows)).to_pandas(),
+                        source_count=raw["source_count"].cast(pa.int64()).to_numpy(),
+                        article_count=raw["article_count"].cast(pa.int64()).to_numpy(),
+                        confidence=_confidence(raw["confidence"]))
+
+
+def day_counts_frame(text: str | None, categories: Mapping[int, str]) -> pd.DataFrame:
+    """`Store.day_counts` from the group_concat of the events' ``id >> PLACE_BITS`` (day and category
+    bits): event_date, category, events."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    day_category, events = np.unique(_split(text).cast(pa.int64()).to_numpy(), return_counts=True)
+    return pd.DataFrame({
+        "event_date": (day_category >> CATEGORY_BITS).astype("datetime64[D]").astype("datetime64[ns]"),
+        "category": pd.Series(_category_names(categories).take(pa.array(day_category & CATEGORY_MASK)),
+                              dtype="str"),
+        "events": events.astype(np.int64)})
+
+
+def _in_id_order(texts: Sequence[str | None], stored: Sequence[str]
+                 ) -> tuple[np.ndarray[Any, Any], dict[str, pa.Array]]:
+    """The event ids of `window_sql` texts, ascending, and every stored column split into values."""
+    import numpy as np
+    import pyarrow as pa
+
+    raw = {name: _split(text) for name, text in zip(stored, texts, strict=True)}
+    ids = raw["id"].cast(pa.int64()).to_numpy()
+    if np.any(ids[1:] < ids[:-1]):  # a scan in id order needs no sort; another plan would
+        order = np.argsort(ids, kind="stable")
+        ids, raw = ids[order], {name: array.take(pa.array(order)) for name, array in raw.items()}
+    return ids, raw
+
+
+def _confidence(billionths: pa.Array) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Confidences from the integers `_STORED` writes them as (exact for up to 9 decimals)."""
+    import pyarrow as pa
+
+    values: np.ndarray[Any, np.dtype[np.float64]] = billionths.cast(pa.int64()).to_numpy() / CONFIDENCE_SCALE
+    return values
+
+
+def _category_names(categories: Mapping[int, str]) -> pa.Array:
+    """Category name by code, every code of the id's bits (unknown ones null)."""
+    import pyarrow as pa
+
+    return pa.array([categories.get(c) for c in range(CATEGORY_MASK + 1)], pa.string())
+
+
+def _event_keys(ids: np.ndarray[Any, Any], places: PlaceTable, names: pa.Array) -> pa.Array:
+    """The text key (place_id|category|ISO day, `geo.store.event_key`) of each event id."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    days, nth = np.unique(ids >> DAY_SHIFT, return_inverse=True)  # a window holds few days: format once
+    iso_day = pa.array(days.astype(np.int32)).cast(pa.date32()).cast(pa.string()).take(nth)
+    place, code = pa.array(ids & PLACE_MASK), pa.array((ids >> PLACE_BITS) & CATEGORY_MASK)
+    return pc.binary_join_element_wise(places.text["place_id"].take(place), names.take(code), iso_day, "|")
 
 
 def _split(text: str | None) -> pa.Array:

@@ -12,14 +12,15 @@ import pandas as pd
 from geo.html_escape import safe_url
 from geo.map_style import category_style
 
-__all__ = ["EVENT_TABLE_COLUMNS", "SOURCE_TABLE_COLUMNS", "TIMELINE_COLUMNS", "category_label",
-           "events_table", "sources_table", "timeline"]
+__all__ = ["EVENT_TABLE_COLUMNS", "MAX_TABLE_ROWS", "SOURCE_TABLE_COLUMNS", "TIMELINE_COLUMNS",
+           "category_label", "events_table", "sources_table", "timeline"]
 
 EVENT_TABLE_COLUMNS = ("date", "place", "country", "category", "reports", "articles", "confidence",
                        "date precision", "first seen")
 SOURCE_TABLE_COLUMNS = ("published", "outlet", "category", "mention", "sentence", "cue", "date cue",
                         "resolved by", "confidence", "title", "link")  # the evidence first, then where
 TIMELINE_COLUMNS = ("date", "category", "events")
+MAX_TABLE_ROWS = 10_000  # events a table lists: more than anyone reads; the browser stays quick
 
 
 def category_label(category: str) -> str:
@@ -89,20 +90,22 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
     }, columns=list(SOURCE_TABLE_COLUMNS)).reset_index(drop=True)
 
 
-def timeline(events: pd.DataFrame) -> pd.DataFrame:
-    """Events per day and category (labels), days in order: TIMELINE_COLUMNS, for a stacked bar chart.
+def timeline(day_counts: pd.DataFrame) -> pd.DataFrame:
+    """Events per day and category label, days in order: TIMELINE_COLUMNS, for a stacked bar chart.
+
+    `day_counts` is a `Store.day_counts` frame (event_date, category, events).
 
     >>> day = pd.Timestamp("2022-01-10")
-    >>> events = pd.DataFrame({"event_date": [day, day, day + pd.Timedelta(days=1)],
-    ...                        "category": ["other", "other", "migration"]})
-    >>> for row in timeline(events).itertuples(index=False):
+    >>> counts = pd.DataFrame({"event_date": [day, day + pd.Timedelta(days=1)],
+    ...                        "category": ["other", "migration"], "events": [2, 1]})
+    >>> for row in timeline(counts).itertuples(index=False):
     ...     print(row.date.date(), row.category, row.events)
     2022-01-10 ● Other 2
     2022-01-11 → Migration / refugees 1
     """
-    if events.empty:
+    if day_counts.empty:
         return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "category": pd.Series(dtype="str"),
                              "events": pd.Series(dtype="int64")})
-    counts = (events.assign(category=_labels(events["category"]))
-              .groupby(["event_date", "category"], sort=True).size())
-    return counts.rename("events").reset_index().rename(columns={"event_date": "date"})
+    counts = (day_counts.assign(category=_labels(day_counts["category"]))
+              .groupby(["event_date", "category"], sort=True)["events"].sum())
+    return counts.reset_index().rename(columns={"event_date": "date"})

@@ -15,6 +15,7 @@ from shapely.geometry import box
 from geo.boundaries import load_boundaries
 from geo.folium_map import BASEMAPS, CRIMEA_NOTE, MAX_POINTS, build_map, offline_html, script_json
 from geo.html_escape import safe_url
+from geo.map_html import point_markup
 from geo.map_points import (
     MAX_RADIUS,
     MIN_RADIUS,
@@ -116,6 +117,31 @@ def test_sources_by_point_summarises_evidence() -> None:
     assert (kyiv.method, kyiv.confidence, kyiv.mentions) == ("context", 0.95, 3)
     assert summary[("lviv", "other")].outlets == () and summary[("lviv", "other")].links == ()
     assert sources_by_point(sources.iloc[:0]) == {}
+
+
+def test_point_markup_words_each_point_from_its_own_row() -> None:
+    events = events_frame([("a", "diplomacy", 0, 1234, 0.91, "week"), ("a", "diplomacy", 3, 1, 0.5, "day"),
+                           ("b", "front_line", 1, 1, 0.456, "published")])
+    events.loc[2, ["country", "article_count"]] = ["", 0]
+    points = aggregate_points(events)
+    sources = sources_by_point(pd.DataFrame({
+        "event_key": [events.loc[2, "event_key"]], "outlet": ["AP"], "url": ["https://ap.example/1"],
+        "published": [DAY], "mention": ["B"], "sentence": ["Shelling near B."], "method": ["alias"],
+        "confidence": [0.7]}))
+    tooltips, popups = point_markup(points, sources)
+    a, b = points.index[points["place_id"] == "a"][0], points.index[points["place_id"] == "b"][0]
+    assert tooltips[a] == "◆ Name of a · 1,235 reports" and tooltips[b] == "✕ Name of b · 1 report"
+    assert popups[a] == ("<b>◆ Name of a</b> (UA)<br>Diplomacy<br>2022-01-10 – 2022-01-13 · date: exact "
+                         "day<br>1,235 reports, 1,234 article mentions, on 2 days<br><small>place confidence "
+                         "0.91; sources left out of this map: narrow the dates</small>")
+    assert popups[b].startswith("<b>✕ Name of b</b><br>Front line / fighting<br>2022-01-11 · date: "
+                                "publication date, no date in the text<br>1 report, on 1 day<br>Sources: <a ")
+    assert "<i>“Shelling near B.”</i>" in popups[b]
+    assert "place resolved by alias, confidence 0.70" in popups[b]
+    plain_tooltips, plain = point_markup(points)  # no details: no sources, and none said left out
+    assert plain_tooltips == tooltips and plain[a] == popups[a].replace(
+        "; sources left out of this map: narrow the dates", "")
+    assert "Sources" not in plain[b] and plain[b].endswith("<small>place confidence 0.46</small>")
 
 
 # -- hostile text -------------------------------------------------------------------------------------

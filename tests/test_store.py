@@ -246,6 +246,70 @@ def test_query_can_return_fewer_columns(tiny: Store) -> None:
         tiny.query(columns=["event_key", "DROP TABLE"])
 
 
+# -- what the map page reads: points, day counts, a first page of events ----------------------------
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """3,000 synthetic events over a season (bench/bench_store.py's generator, the store's own write
+    path): places reported on many days and in several categories, many ties in reports."""
+    from bench.bench_store import build_store
+
+    path = tmp_path_factory.mktemp("season") / "events.sqlite"
+    build_store(path, 3_000)
+    with open_store(path) as s:
+        yield s
+
+
+SEASON_FILTERS = [{}, {"start": dt.date(2022, 1, 10), "end": dt.date(2022, 1, 16)},
+                  {"categories": ["diplomacy", "migration"]}, {"countries": ["UA"], "min_confidence": 0.8},
+                  {"bbox": (30.0, 48.0, 40.0, 56.0), "end": dt.date(2021, 12, 31)},
+                  {"start": dt.date(2030, 1, 1)}]
+
+
+@pytest.mark.parametrize("filters", SEASON_FILTERS)
+def test_points_are_the_aggregate_of_the_query(season: Store, filters: dict[str, object]) -> None:
+    import pandas as pd
+
+    from geo.map_points import POINT_INPUT_COLUMNS, aggregate_points
+
+    events = season.query(**filters, columns=POINT_INPUT_COLUMNS)  # type: ignore[arg-type]
+    points = season.points(**filters)
+    if events.empty:
+        assert points.empty and points.columns.tolist() == aggregate_points(events).columns.tolist()
+        return
+    pd.testing.assert_frame_equal(points, aggregate_points(events))
+    if not filters:  # a whole season: points merge many events, and many points tie in reports
+        assert points["events"].max() > 1 and len(points) < len(events)
+        assert points["reports"].duplicated().any()
+
+
+@pytest.mark.parametrize("filters", SEASON_FILTERS)
+def test_day_counts_count_the_query_per_day_and_category(season: Store, filters: dict[str, object]) -> None:
+    events = season.query(**filters)  # type: ignore[arg-type]
+    counts = season.day_counts(**filters)
+    assert counts.columns.tolist() == ["event_date", "category", "events"]
+    expected = events.groupby(["event_date", "category"]).size()
+    assert {(row.event_date, row.category): row.events for row in counts.itertuples()} == dict(expected)
+    assert counts["event_date"].is_monotonic_increasing
+
+
+def test_a_query_limit_keeps_the_first_events(season: Store) -> None:
+    import pandas as pd
+
+    events = season.query(categories=["front_line"])
+    assert len(events) > 100
+    for limit in (0, 1, 100, len(events) + 5):
+        first = season.query(categories=["front_line"], limit=limit)
+        pd.testing.assert_frame_equal(first, events.head(limit))
+
+
+def test_points_and_day_counts_take_the_query_filters_only(tiny: Store) -> None:
+    with pytest.raises(TypeError):
+        tiny.points(colour="red")
+    with pytest.raises(TypeError):
+        tiny.day_counts(columns=["event_key"])
+
+
 def test_stats(tiny: Store) -> None:
     stats = tiny.stats()
     assert (stats.articles, stats.events, stats.mentions, stats.unresolved) == (3, 4, 4, 0)

@@ -22,9 +22,9 @@ if query is None or first is None or last is None:
     st.stop()
 state.write_url(query)
 
-events = loaders.events(str(path), revision, query)
 points = loaders.points(str(path), revision, query)
-st.caption(f"{query.title()} · {len(events):,} events at {len(points):,} places and categories · "
+events = int(points["events"].sum())
+st.caption(f"{query.title()} · {events:,} events at {len(points):,} places and categories · "
            "circle area grows with the number of reports; click a circle for its sources")
 
 fmap = build_map(points, boundaries=loaders.boundaries(), view=query.view, basemap=query.basemap,
@@ -39,8 +39,8 @@ panels.details(chosen, loaders.sources(str(path), revision, keys) if keys else N
 st.subheader("Download this view")
 panels.downloads(str(path), revision, query)
 st.subheader("Timeline")
-panels.timeline_chart(events, query)
+panels.timeline_chart(loaders.day_counts(str(path), revision, query), query)
 st.subheader("Events")
-panels.table(events)
+panels.table(loaders.first_events(str(path), revision, query), total=events)
 
 state.keep_playing(first, last)
