@@ -101,6 +101,23 @@ def test_moving_the_date_slider_changes_the_rows(store: Path) -> None:
     assert at.query_params["from"] == "2022-02-14"  # the URL follows
 
 
+def test_the_table_lists_a_first_page_and_the_captions_count_every_event(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import loaders
+
+    monkeypatch.setattr(loaders, "MAX_TABLE_ROWS", 40)  # the seeds hold a few hundred events
+    at = run_app()
+    assert not at.exception
+    with open_store(store) as reader:
+        events = reader.query()
+    assert len(events) > 40
+    table = events_table(at)
+    assert len(table) == 40 and table["date"].tolist() == events["event_date"].dt.date.head(40).tolist()
+    captions = [caption.value for caption in at.caption]
+    assert f"{len(events):,} events; the first 40 are listed, narrow the filters for the rest" in captions
+    assert any(f" · {len(events):,} events at " in caption for caption in captions)
+
+
 def test_a_shared_link_restores_the_view(store: Path) -> None:
     at = run_app(view="belarus", cat=["front_line", "deployment"], basemap="CartoDB positron", conf="0.5",
                  **{"from": "2022-01-01", "to": "2022-02-20"})
