@@ -30,7 +30,6 @@ from bench.bench_places import OUT_DIR, REPO
 from geo.boundaries import REGIONS, load_boundaries
 from geo.ingest import ensure_seed_store
 from geo.map_image import FORMATS, render_map_image
-from geo.map_points import aggregate_points
 from geo.store import open_store
 
 TARGET_S = 3.0
@@ -45,7 +44,6 @@ stages = {}
 t = time.perf_counter()
 from geo.boundaries import load_boundaries
 from geo.map_image import render_map_image
-from geo.map_points import aggregate_points
 from geo.store import open_store
 stages["import"] = time.perf_counter() - t
 t = time.perf_counter()
@@ -53,8 +51,8 @@ boundaries = load_boundaries()
 stages["boundaries"] = time.perf_counter() - t
 t = time.perf_counter()
 with open_store(sys.argv[1]) as store:
-    points = aggregate_points(store.query())
-stages["query + aggregate"] = time.perf_counter() - t
+    points = store.points()
+stages["points"] = time.perf_counter() - t
 t = time.perf_counter()
 render_map_image(points, view="theatre", title=sys.argv[2], subtitle="all dates", fmt="png",
                  boundaries=boundaries)
@@ -65,7 +63,7 @@ print(json.dumps(stages))
 
 def cold_in_child(store_path: Path) -> dict[str, float]:
     """Seconds per stage of one theatre PNG in a new interpreter: imports, boundaries read from disk,
-    query + aggregate, render."""
+    the points, render."""
     result = subprocess.run([sys.executable, "-c", COLD_SCRIPT, str(store_path), TITLE], cwd=REPO, check=True,
                             capture_output=True, text=True)
     stages: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -76,7 +74,7 @@ def warm(store_path: Path, runs: int) -> list[dict[str, Any]]:
     """Median render time and size of each view in each format."""
     boundaries = load_boundaries()
     with open_store(store_path) as store:
-        points = aggregate_points(store.query())
+        points = store.points()
     rows = []
     for view in REGIONS:
         for fmt in FORMATS:

@@ -303,9 +303,9 @@ class Store:
         `geo.map_points.aggregate_points` of them makes: one row per place and category, most reported
         first. Reads no per-event place text, so a season of events costs a fraction of the query."""
         where, params = self._where(**filters)
-        sql, _ = window_sql(where, POINT_STORED)
+        sql, stored = window_sql(where, POINT_STORED)
         texts = self._db.execute(sql, params).fetchone()
-        return points_frame(texts, self._read_places(), read_categories(self._db))
+        return points_frame(texts, stored, self._read_places(), read_categories(self._db))
 
     def day_counts(self, **filters: Any) -> pd.DataFrame:
         """How many of the events `query(**filters)` returns fall on each day, per category: columns
