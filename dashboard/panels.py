@@ -19,7 +19,7 @@ from geo.export import EXPORT_FORMATS, MIME_TYPES, export_file_name
 from geo.filters import EventFilter
 from geo.html_escape import escape_markdown
 from geo.map_points import points_at
-from geo.map_style import CATEGORY_STYLES
+from geo.map_style import CATEGORY_STYLES, count_phrase
 from geo.tables import category_label, events_table, sources_table, timeline
 
 _COLOURS = {category_label(category.value): style.colour for category, style in CATEGORY_STYLES.items()}
@@ -42,8 +42,8 @@ def details(chosen: pd.DataFrame | None, sources: pd.DataFrame | None) -> None:
     first = chosen.iloc[0]
     country = f" ({first['country']})" if first["country"] else ""
     st.subheader(escape_markdown(f"{first['name']}{country}"))
-    summary = "; ".join(f"{category_label(row.category)}: {_count(row.reports, 'report')} on "
-                        f"{_count(row.events, 'day')}, {pd.Timestamp(row.first_date).date()} – "
+    summary = "; ".join(f"{category_label(row.category)}: {count_phrase(row.reports, 'report')} on "
+                        f"{count_phrase(row.events, 'day')}, {pd.Timestamp(row.first_date).date()} – "
                         f"{pd.Timestamp(row.last_date).date()}" for row in chosen.itertuples(index=False))
     st.caption(escape_markdown(summary))
     st.dataframe(sources_table(sources), hide_index=True, width="stretch", column_config={
@@ -104,7 +104,3 @@ _FORMAT_HELP = {
     "svg": "the same image as editable vector graphics",
     "pdf": "the same image as a PDF page",
 }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{int(n):,} {noun}{'s' * (int(n) != 1)}"

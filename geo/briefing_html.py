@@ -29,7 +29,7 @@ from geo.folium_map import TILE_PROVIDERS, build_map
 from geo.html_escape import escape_text, safe_url
 from geo.map_offline import offline_html
 from geo.map_points import PointKey, PointSources
-from geo.map_style import category_style
+from geo.map_style import category_style, count_phrase
 
 __all__ = ["MAX_SOURCES", "BriefingSource", "attribution_html", "briefing_html", "date_window",
            "header_html", "sources_from_details", "sources_from_frame", "sources_html"]
@@ -159,8 +159,8 @@ def header_html(title: str, flt: EventFilter, points: pd.DataFrame) -> str:
     events = int(points["events"].sum()) if len(points) else 0
     reports = int(points["reports"].sum()) if len(points) else 0
     summary = (f"{escape_text(VIEWS[flt.view])} · {escape_text(date_window(flt, points))} · "
-               f"{_count(events, 'event')} ({_count(reports, 'report')}) at "
-               f"{_count(len(points), 'place and category', 'places and categories')}")
+               f"{count_phrase(events, 'event')} ({count_phrase(reports, 'report')}) at "
+               f"{count_phrase(len(points), 'place and category', 'places and categories')}")
     filters = []
     if flt.categories:
         filters.append("Categories: " + ", ".join(category_style(c).label for c in flt.categories))
@@ -265,7 +265,7 @@ def sources_html(items: Iterable[BriefingSource], *, unit: str = "event", points
     if not listed:
         notes.append("No articles: no events in this window and these filters.")
     rows = "".join(f"<li>{_source_line(item, unit)}</li>" for item in listed[:max_items])
-    return (f'<section class="briefing-sources"><h2>Sources: {_count(len(listed), "article")}</h2>'
+    return (f'<section class="briefing-sources"><h2>Sources: {count_phrase(len(listed), "article")}</h2>'
             + "".join(f'<p class="note">{note}</p>' for note in notes)
             + (f"<ol>{rows}</ol>" if rows else "") + "</section>")
 
@@ -279,9 +279,5 @@ def _source_line(item: BriefingSource, unit: str) -> str:
     parts = [f"{outlet} — {label}" if label else outlet]
     if item.published:
         parts.append(escape_text(item.published))
-    parts.append(f'<span class="count">{_count(item.count, escape_text(unit))}</span>')
+    parts.append(f'<span class="count">{count_phrase(item.count, escape_text(unit))}</span>')
     return " · ".join(parts)
-
-
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.html_escape import escape_text, escape_texts, safe_url
 from geo.map_points import PointKey, PointSources
-from geo.map_style import category_style
+from geo.map_style import category_style, count_phrase
 
 __all__ = ["MAX_LINKS", "MAX_SENTENCE", "point_markup"]
 
@@ -103,14 +103,10 @@ def _sources_html(sources: PointSources) -> str:
     return "<br>".join(parts)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'s' * (n != 1)}"
-
-
 def _counts(values: pd.Series, noun: str, *, zero: str | None = None) -> list[str]:
-    """`_count` of each value (`zero` for 0, if given), formatted once per distinct value."""
+    """`count_phrase` of each value (`zero` for 0, if given), formatted once per distinct value."""
     numbers: list[int] = values.astype(int).tolist()
-    texts = {n: zero if n == 0 and zero is not None else _count(n, noun) for n in set(numbers)}
+    texts = {n: zero if n == 0 and zero is not None else count_phrase(n, noun) for n in set(numbers)}
     return [texts[n] for n in numbers]
 
 

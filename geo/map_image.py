@@ -64,6 +64,7 @@ from geo.map_style import (
     STATUS_FILL_OPACITY,
     STATUS_NOTES,
     category_style,
+    count_phrase,
 )
 from geo.models import Category
 
@@ -384,20 +385,15 @@ def _draw_points(ax: Axes, shown: pd.DataFrame) -> tuple[list[Artist], list[str]
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor=style.colour,
                               markeredgecolor=style.colour))  # solid: the legend names the colour
         total = int(reports[rows].sum())
-        counts = f"{_count(len(rows), 'place')} · {_count(total, 'report')}"
+        counts = f"{count_phrase(len(rows), 'place')} · {count_phrase(total, 'report')}"
         labels.append(f"{style.glyph} {style.label}\n{counts}")
     most = int(reports.max())
     for count in dict.fromkeys((1, most)):
         size = math.sqrt(float(_marker_size(point_radius([count]))[0]))
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=size, markerfacecolor="none",
                               markeredgecolor=_MUTED))
-        labels.append(_count(count, "report"))
+        labels.append(count_phrase(count, "report"))
     return handles, labels
-
-
-def _count(n: int, noun: str) -> str:
-    """'1 report', '1,200 reports'."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _label_places(ax: Axes, shown: pd.DataFrame, boundaries: gpd.GeoDataFrame | None) -> None:

@@ -17,7 +17,7 @@ from geo.models import Category
 
 __all__ = ["BACKGROUND", "BORDER_COLOUR", "CATEGORY_STYLES", "CRIMEA_NOTE", "LAND_COLOUR",
            "STATUS_EDGE_COLOUR", "STATUS_FILL_COLOUR", "STATUS_FILL_OPACITY", "STATUS_NOTES", "CategoryStyle",
-           "category_style", "legend_html"]
+           "category_style", "count_phrase", "legend_html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +93,13 @@ def legend_html(categories: Iterable[str] = tuple(Category), *, title: str | Non
                     "not shown: narrow the dates or filters</div>")
     rows.extend(f"<div style=\"color:#555\">{escape_text(note)}</div>" for note in notes)
     return f"<div class=\"crisis-map-legend\" style=\"{_LEGEND_BOX}\">{''.join(rows)}</div>"
+
+
+def count_phrase(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, as every label of the map, its popups, exports and panels words one.
+
+    >>> count_phrase(1, "report"), count_phrase(1200, "report"), count_phrase(2, "place", "places")
+    ('1 report', '1,200 reports', '2 places')
+    """
+    n = int(n)  # numpy integers too
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
